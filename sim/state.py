@@ -1,0 +1,86 @@
+"""The state of one block of trajectories, and the small operations events apply to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+from scipy.special import expit
+
+# Every event type the engine and calendar count, in the order of the results' `event` axis.
+EVENT_TYPES = (
+    "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
+    "transition", "consolidation", "pivot", "programme", "deadline_met", "deadline_missed",
+)
+
+LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
+
+
+@dataclass
+class State:
+    """Arrays over the n trajectories of a block; `level` is expit(y), refreshed at each record."""
+
+    y: np.ndarray          # (tracks, n) integration levels in logit space
+    level: np.ndarray      # (tracks, n) levels in (0, 1)
+    D: np.ndarray          # interdependence
+    X: np.ndarray          # Western pressure
+    S: np.ndarray          # instability
+    R: np.ndarray          # Russia's fiscal stress
+    subsidy: np.ndarray    # share of the world gas price waived
+    transitioned: np.ndarray       # a leadership transition has happened
+    months_since_crisis: np.ndarray
+    counts: dict[str, np.ndarray]
+    month: int = 0                 # months since the run's start
+    crisis_boost: float = 1.0      # crisis-rate multiplier of an election window
+    crisis_boost_until: int = -1   # last month of that window
+
+    @property
+    def n(self) -> int:
+        return self.y.shape[1]
+
+    def refresh_level(self) -> np.ndarray:
+        np.clip(self.y, -LOGIT_BOUND, LOGIT_BOUND, out=self.y)
+        return expit(self.y, out=self.level)
+
+
+def initial_state(model: SimpleNamespace, n: int) -> State:
+    """The run's first month, from the model's initial values (scalars or per-trajectory arrays)."""
+    full = lambda value: np.array(np.broadcast_to(value, (n,)), dtype=float)  # noqa: E731
+    level = np.array(np.broadcast_to(model.initial, (len(model.tracks), n)), dtype=float)
+    state = State(
+        y=np.log(level / (1 - level)),
+        level=level,
+        D=full(model.interdependence.initial),
+        X=full(model.pressure.initial),
+        S=full(model.instability.initial),
+        R=full(model.fiscal_stress.initial),
+        subsidy=full(model.subsidy.initial),
+        transitioned=np.zeros(n, dtype=bool),
+        months_since_crisis=np.full(n, 10**6, dtype=np.int64),
+        counts={name: np.zeros(n, dtype=np.int32) for name in EVENT_TYPES},
+    )
+    state.refresh_level()
+    return state
+
+
+def history(model: SimpleNamespace, years: float):
+    """H(t): historical–cultural affinity relaxing from its initial value toward its long-run value."""
+    h = model.history
+    return h.long_run + (h.initial - h.long_run) * np.exp(-years / h.timescale_years)
+
+
+def pick(value, idx: np.ndarray):
+    """A scalar parameter as is, a per-trajectory one at the given trajectories."""
+    value = np.asarray(value)
+    return value if value.ndim == 0 else value[..., idx]
+
+
+def jump(state: State, idx: np.ndarray, effect: np.ndarray) -> None:
+    """Add a per-track logit jump (tracks, 1) or (tracks, n) to the trajectories idx."""
+    if idx.size:
+        state.y[:, idx] += effect if effect.shape[1] == 1 else effect[:, idx]
+
+
+def count(state: State, name: str, idx: np.ndarray) -> None:
+    state.counts[name][idx] += 1
