@@ -91,29 +91,28 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.correlation", real(-0.25, 1, "correlation", hi_open=True)),
     # drivers
     ("model.history.timescale_years", real(0, 1e4, "years", lo_open=True)),
-    ("model.history.*", real(0, 1, "index")),
+    ("model.history.{initial,long_run}", real(0, 1, "index")),
     ("model.interdependence.initial", real(0, 1, "index")),
     ("model.interdependence.feedback", real(-10, 10, "index per unit level", kind="effect")),
     ("model.interdependence.reversion", real(0, 100, "per year")),
     ("model.interdependence.volatility", real(0, 10, "per √year")),
-    ("model.interdependence.*", real(-10, 10, "index per unit")),
+    ("model.interdependence.{base,pressure,subsidy,stress}", real(-10, 10, "index per unit")),
     ("model.pressure.initial", real(0, 1e3, "rounds")),
     ("model.pressure.half_life_years", real(0, 1e4, "years", lo_open=True)),
-    ("model.*.reversion", real(0, 100, "per year")),
-    ("model.*.volatility", real(0, 10, "per √year")),
-    ("model.instability.*", real(0, 1e3, "index")),
-    ("model.fiscal_stress.*", real(0, 1e3, "index")),
+    ("model.{instability,fiscal_stress}.reversion", real(0, 100, "per year")),
+    ("model.{instability,fiscal_stress}.volatility", real(0, 10, "per √year")),
+    ("model.{instability,fiscal_stress}.{initial,mean}", real(0, 1e3, "index")),
     ("model.subsidy.adjustment", PROB),
     ("model.reference.pressure", real(0, 1e3, "rounds")),
-    ("model.reference.*", real(0, 1, "index")),
-    ("model.subsidy.*", real(0, 1, "share")),
+    ("model.reference.{interdependence,instability,fiscal_stress,subsidy_gap,history,level}", real(0, 1, "index")),
+    ("model.subsidy.{initial,reference,stress}", real(0, 1, "share")),
     # stochastic events
     ("model.events.*.rate", RATE),
     ("model.events.transition.growth", real(-10, 10, "per year")),
     ("model.events.transition.continuity", PROB),
     ("model.events.transition.pro_moscow", PROB),
     ("model.events.transition.multi_vector", PROB),
-    ("model.events.*.*_jump", real(0, 1e3, "index")),
+    ("model.events.{crisis,transition}.instability_jump", real(0, 1e3, "index")),
     ("model.events.sanctions.jump", real(0, 1e3, "rounds")),
     ("model.events.commodity.jump", real(0, 1e3, "index")),
     ("model.events.dispute.subsidy_cut", PROB),
@@ -122,29 +121,31 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.events.sanctions.after_crisis_months", real(0, 600, "months", kind="int")),
     ("model.events.sanctions.interdependence", real(-1, 1, "index")),
     ("model.events.crisis.rally_odds", real(-50, 50, "log-odds")),
-    ("model.events.*.effect", real(-50, 50, "logit", kind="effect")),
+    ("model.events.dispute.effect", real(-50, 50, "logit", kind="effect")),
     ("model.events.crisis.rally", real(-50, 50, "logit", kind="effect")),
     ("model.events.crisis.hedge", real(-50, 50, "logit", kind="effect")),
     ("model.events.transition.consolidation", real(-50, 50, "logit", kind="effect")),
     ("model.events.transition.pivot", real(-50, 50, "logit", kind="effect")),
-    ("model.events.*.*", SLOPE),
+    ("model.events.dispute.{stress,gap,interdependence}", SLOPE),
+    ("model.events.crisis.{instability,rally_pressure}", SLOPE),
+    ("model.events.{sanctions,detente}.pressure", SLOPE),
     # scheduled calendar
     ("model.calendar.*_election.dates", Rule("months")),
     ("model.calendar.*_election.cycle_years", real(1, 100, "years", kind="int")),
     ("model.calendar.*_election.instability_jump", real(0, 1e3, "index")),
     ("model.calendar.*_election.crisis_window_months", real(0, 600, "months", kind="int")),
     ("model.calendar.*_election.crisis_multiplier", real(0, 1e3, "rate multiplier")),
-    ("model.calendar.*.month", real(1, 12, "month of year", kind="int")),
+    ("model.calendar.{council,gas_deal}.month", real(1, 12, "month of year", kind="int")),
     ("model.calendar.council.effect", real(-50, 50, "logit", kind="effect")),
     ("model.calendar.council.odds", real(-50, 50, "log-odds")),
-    ("model.calendar.council.*", SLOPE),
+    ("model.calendar.council.{history,interdependence,pressure,instability}", SLOPE),
     ("model.calendar.deadlines.*.date", Rule("month")),
     ("model.calendar.deadlines.*.track", Rule("track")),
     ("model.calendar.deadlines.*.postpone_months", real(1, 600, "months", kind="int")),
     ("model.calendar.deadlines.*.success", LOGIT),
     ("model.calendar.deadlines.*.failure", LOGIT),
     ("model.calendar.deadlines.*.odds", real(-50, 50, "log-odds")),
-    ("model.calendar.deadlines.*.*", SLOPE),
+    ("model.calendar.deadlines.*.{level,interdependence,instability}", SLOPE),
     # scenario
     ("scenario.name", Rule("text")),
     ("scenario.description", Rule("text")),
@@ -166,12 +167,24 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("analysis.milestones.*.threshold", UNIT_OPEN),
 ]
 
+
+
+def _expand(pattern: str) -> list[str]:
+    """'a.{b,c}.d' → ['a.b.d', 'a.c.d'] (fnmatch has no alternation)."""
+    match = re.search(r"\{([^}]*)\}", pattern)
+    if not match:
+        return [pattern]
+    return [p for option in match[1].split(",")
+            for p in _expand(pattern[:match.start()] + option + pattern[match.end():])]
+
+
+_RULES = [(p, rule) for pattern, rule in SCHEMA for p in _expand(pattern)]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def rule_for(key: str) -> Rule | None:
     """The schema entry for a dotted key, or None when the key is unknown."""
-    for pattern, rule in SCHEMA:
+    for pattern, rule in _RULES:
         if fnmatch.fnmatchcase(key, pattern) and pattern.count(".") == key.count("."):
             return rule
     return None
@@ -215,7 +228,7 @@ def _vector(key: str, value: Any, rule: Rule, tracks: tuple[str, ...]) -> np.nda
         raise ConfigError(key, value, f"must be a mapping of tracks {list(tracks)} to numbers")
     unknown = [t for t in value if t not in tracks]
     if unknown:
-        raise ConfigError(f"{key}.{unknown[0]}", value[unknown[0]], f"unknown track; tracks are {list(tracks)}")
+        raise ConfigError(f"{key}.{unknown[0]}", value[unknown[0]], f"no such key: not a track; tracks are {list(tracks)}")
     missing = [t for t in tracks if t not in value]
     if rule.kind == "vector" and missing:
         raise ConfigError(f"{key}.{missing[0]}", None, f"missing; {rule.describe()}")
@@ -229,7 +242,7 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
     if rule is None:
         if isinstance(value, Mapping):
             return SimpleNamespace(**{k: _convert(f"{key}.{k}", v, tracks) for k, v in value.items()})
-        known = [p for p, _ in SCHEMA if "*" not in p]
+        known = [p for p, _ in _RULES if "*" not in p]
         hint = difflib.get_close_matches(key, known, n=1)
         raise ConfigError(key, value, "unknown key" + (f" (did you mean {hint[0]}?)" if hint else ""))
     if rule.kind in ("vector", "effect"):
@@ -298,7 +311,7 @@ def _check_relations(spec: RunSpec) -> None:
     m, run = spec.model, spec.run
     total = np.asarray(m.weights).sum(axis=0)
     if not np.allclose(total, 1.0, atol=1e-6):
-        raise ConfigError("model.weights", float(np.max(total)), "must sum to 1 over the tracks")
+        raise ConfigError("model.weights", round(float(np.max(total)), 6), "must sum to 1 over the tracks")
     t = m.events.transition
     branches = np.asarray(t.continuity + t.pro_moscow + t.multi_vector)
     if not np.allclose(branches, 1.0, atol=1e-6):

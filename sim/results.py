@@ -87,8 +87,10 @@ def load(run_dir: str | os.PathLike) -> xr.Dataset:
         ds = xr.load_dataset(path, engine="scipy")
     except Exception as exc:  # any unreadable file gets the same one-line answer
         raise ResultsError(f"{path}: not a readable results file ({type(exc).__name__})") from exc
-    if ds.attrs.get("format") != FORMAT or "level" not in ds:
-        raise ResultsError(f"{path}: results format {ds.attrs.get('format')!r} is not the supported {FORMAT}; "
+    found = ds.attrs.get("format")
+    if found != FORMAT or "level" not in ds:
+        found = "none" if found is None else int(found)
+        raise ResultsError(f"{path}: results format {found} is not the supported {FORMAT}; "
                            "re-run the scenario with this version")
     return ds
 

@@ -1,0 +1,40 @@
+"""Shared helpers: small runs composed through the same config path as the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.app import compose, prepare, simulate_spec
+
+TRACKS = ("economic", "energy", "monetary", "political", "security")
+EVENTS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition")
+
+
+def run(overrides: list[str]):
+    """A small ensemble in memory."""
+    spec, seed, config_yaml = prepare(compose(overrides))
+    return simulate_spec(spec, seed, config_yaml)
+
+
+def quiet_model() -> list[str]:
+    """Overrides that switch off every event and every state-dependent pull: a plain drifted walk."""
+    out = [f"model.events.{e}.rate=0" for e in EVENTS]
+    for t in TRACKS:
+        out += [f"model.{p}.{t}=0" for p in ("history_loading", "interdependence_loading", "pressure_loading",
+                                               "resistance", "instability_drag")]
+    out += ["model.noise_instability=0", "model.calendar.council.effect.economic=0",
+            "model.calendar.council.effect.political=0",
+            "model.calendar.deadlines.single_gas_market.success=0",
+            "model.calendar.deadlines.single_gas_market.failure=0"]
+    return out
+
+
+def logit(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.log(x / (1 - x))
+
+
+@pytest.fixture
+def small() -> list[str]:
+    return ["run.trajectories=400", "run.block_size=200", "run.end=2026-12"]

@@ -1,0 +1,149 @@
+"""The engine against analytic cases, hazards, bounds and the comparative statics of the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim import outlook
+from tests.conftest import TRACKS, logit, quiet_model, run
+
+
+def test_events_off_constant_drift_gives_known_mean_and_variance():
+    """y_T = y_0 + μT + σ√T·Z exactly when every event and pull is off."""
+    mu, sigma, years = 0.3, 0.4, 5
+    overrides = quiet_model() + [f"model.drift.{t}={mu}" for t in TRACKS] + [
+        f"model.volatility.{t}={sigma}" for t in TRACKS] + [
+        "run.trajectories=20000", "run.block_size=5000", "run.start=2021-11", "run.end=2026-11"]
+    ds = run(overrides)
+    y0 = logit(ds.level.isel(time=0).values)
+    y = logit(ds.level.isel(time=-1).values) - y0  # (trajectory, track)
+    n = y.shape[0]
+    mean_se = sigma * np.sqrt(years / n)
+    var_se = sigma**2 * years * np.sqrt(2 / (n - 1))
+    assert np.all(np.abs(y.mean(axis=0) - mu * years) < 4 * mean_se)
+    assert np.all(np.abs(y.var(axis=0, ddof=1) - sigma**2 * years) < 4 * var_se)
+    corr = np.corrcoef(y.T)[np.triu_indices(len(TRACKS), 1)]
+    assert np.all(np.abs(corr - 0.3) < 0.05)  # equicorrelation from the default config
+
+
+def test_constant_hazard_counts_are_binomial_with_the_monthly_probability():
+    rate, months = 0.6, 120
+    ds = run(quiet_model() + [f"model.events.commodity.rate={rate}", "run.trajectories=20000",
+                              "run.block_size=5000", "run.start=2021-11", "run.end=2031-11"])
+    counts = ds.events.sel(event="commodity").values
+    p = -np.expm1(-rate / 12)
+    expected, var = months * p, months * p * (1 - p)
+    assert abs(counts.mean() - expected) < 4 * np.sqrt(var / counts.size)
+    # the whole distribution, not only the mean: chi-square against Binomial(months, p)
+    k = np.arange(0, 15)
+    observed = np.array([np.sum(counts == i) for i in k[:-1]] + [np.sum(counts >= k[-1])])
+    probs = np.append(stats.binom.pmf(k[:-1], months, p), stats.binom.sf(k[-2], months, p))
+    assert stats.chisquare(observed, probs * counts.size).pvalue > 1e-3
+
+
+def test_state_dependent_hazard_follows_its_log_rate():
+    """Disputes: doubling the log-rate slope on stress changes counts as exp(slope·(R − R_ref)) says."""
+    base = quiet_model() + ["model.events.dispute.rate=0.5", "model.events.dispute.gap=0",
+                            "model.events.dispute.interdependence=0", "model.events.dispute.stress=1.0",
+                            "model.fiscal_stress.initial=1.4", "model.fiscal_stress.mean=1.4",
+                            "model.fiscal_stress.volatility=0", "model.reference.fiscal_stress=0.4",
+                            "run.trajectories=20000", "run.block_size=5000", "run.end=2031-11"]
+    counts = run(base).events.sel(event="dispute").values
+    p = -np.expm1(-0.5 * np.e / 12)  # R stays at 1.4: rate 0.5·exp(1.0)
+    assert abs(counts.mean() - 120 * p) < 4 * np.sqrt(120 * p * (1 - p) / counts.size)
+
+
+def test_transition_happens_at_most_once():
+    ds = run(["model.events.transition.rate=5", "run.trajectories=300", "run.block_size=100", "run.end=2026-12"])
+    counts = ds.events.sel(event="transition").values
+    assert counts.max() == 1 and counts.mean() > 0.9
+    branches = ds.events.sel(event=["consolidation", "pivot"]).sum("event").values
+    assert np.all(branches <= counts)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drift=st.floats(-50, 50), volatility=st.floats(0, 10), loading=st.floats(-50, 50),
+    resistance=st.floats(0, 50), rate=st.floats(0, 1000), jump=st.floats(-50, 50),
+    eta=st.floats(0.01, 10), initial=st.floats(1e-6, 1 - 1e-6),
+)
+def test_levels_stay_inside_the_unit_interval_for_any_valid_parameters(
+        drift, volatility, loading, resistance, rate, jump, eta, initial):
+    overrides = [
+        f"model.drift.energy={drift}", f"model.volatility.monetary={volatility}",
+        f"model.pressure_loading.security={loading}", f"model.resistance.political={resistance}",
+        f"model.events.dispute.rate={rate}", f"model.events.dispute.effect.economic={jump}",
+        f"model.events.crisis.rate={rate}", f"model.eta={eta}", f"model.initial.monetary={initial}",
+        "run.trajectories=40", "run.block_size=40", "run.end=2023-12",
+    ]
+    level = run(overrides).level.values
+    assert np.isfinite(level).all()
+    assert (level > 0).all() and (level < 1).all()
+
+
+def _end_mean(ds, track: str) -> float:
+    return float(ds.level.sel(track=track).isel(time=-1).mean())
+
+
+COMMON = ["run.trajectories=3000", "run.block_size=1000", "run.end=2031-12"]
+
+
+def test_more_pressure_means_more_security_integration():
+    low = run(COMMON + ["model.pressure.initial=1", "model.events.sanctions.rate=0.2"])
+    high = run(COMMON + ["model.pressure.initial=8", "model.events.sanctions.rate=1.0"])
+    assert _end_mean(high, "security") > _end_mean(low, "security") + 0.03
+    gains = {t: _end_mean(high, t) - _end_mean(low, t) for t in TRACKS}
+    assert max(gains, key=gains.get) == "security"
+
+
+def test_more_asymmetry_slows_monetary_and_political_more_than_security():
+    low = run(COMMON + ["model.asymmetry=0.5"])
+    high = run(COMMON + ["model.asymmetry=0.99"])
+    for track in ("monetary", "political"):
+        assert _end_mean(high, track) < _end_mean(low, track) - 0.02
+    loss = {t: _end_mean(low, t) - _end_mean(high, t) for t in TRACKS}
+    assert loss["security"] < min(loss["monetary"], loss["political"])
+
+
+def test_more_instability_means_more_setbacks():
+    def setbacks(ds):
+        return outlook.setback_episodes(ds.composite.values.astype(float), 0.03, 12).mean()
+
+    calm = run(COMMON + ["model.instability.mean=0.1", "model.instability.initial=0.1"])
+    rough = run(COMMON + ["model.instability.mean=1.5", "model.instability.initial=1.5"])
+    assert setbacks(rough) > setbacks(calm) * 1.1
+
+
+def test_results_do_not_depend_on_the_number_of_workers_but_on_the_seed(small):
+    one = run(small + ["run.workers=1"])
+    two = run(small + ["run.workers=2"])
+    other = run(small + ["run.seed=7"])
+    np.testing.assert_array_equal(one.level.values, two.level.values)
+    np.testing.assert_array_equal(one.events.values, two.events.values)
+    assert not np.array_equal(one.level.values, other.level.values)
+
+
+def test_per_trajectory_parameters_act_per_trajectory():
+    from sim import engine
+    from sim.app import compose, prepare
+
+    spec, seed, _ = prepare(compose(["run.trajectories=2000", "run.block_size=500", "run.end=2024-12"]))
+    rates = np.repeat([0.0, 3.0], 1000)
+    blocks = engine.run_blocks(spec, seed, {"model.events.commodity.rate": rates})
+    counts = np.concatenate([b.counts["commodity"] for b in blocks])
+    assert counts[:1000].sum() == 0 and counts[1000:].mean() > 3
+
+
+@pytest.mark.parametrize("key", ["model.nothing", "model.events.dispute.rat"])
+def test_a_design_key_the_model_does_not_have_is_refused(key):
+    from sim import engine
+    from sim.app import compose, prepare
+    from sim.params import ConfigError
+
+    spec, seed, _ = prepare(compose(["run.trajectories=10", "run.end=2022-12"]))
+    with pytest.raises(ConfigError, match="no such parameter"):
+        engine.run_blocks(spec, seed, {key: np.zeros(10)})
