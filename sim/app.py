@@ -10,7 +10,7 @@ from pathlib import Path
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from . import engine, outlook, plots, results, rng
+from . import engine, outlook, parameter_sets, progress, report, results, rng
 from .params import RunSpec, from_config
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -37,17 +37,19 @@ def prepare(cfg: DictConfig) -> tuple[RunSpec, int, str]:
 
 def simulate_spec(spec: RunSpec, seed: int, config_yaml: str) -> xr.Dataset:
     """The ensemble as a Dataset, in memory."""
-    return results.assemble(spec, engine.run_blocks(spec, seed), seed, config_yaml)
+    design = parameter_sets.design(spec, seed, CONFIG_DIR)
+    blocks = engine.run_blocks(spec, seed, design, progress=progress.Bar("simulating blocks"))
+    return results.assemble(spec, blocks, seed, config_yaml)
 
 
 def run(cfg: DictConfig, out_dir: Path) -> dict:
-    """Run the configured ensemble and write results.nc, figures and summary.json (last) to out_dir."""
+    """Run the configured ensemble and write results.nc, figures, report.md and summary.json (last) to out_dir."""
     spec, seed, config_yaml = prepare(cfg)
     ds = simulate_spec(spec, seed, config_yaml)
     summary = outlook.summarize(ds, spec.analysis)
     out_dir.mkdir(parents=True, exist_ok=True)
     results.save(ds, out_dir / "results.nc")
-    plots.fan_chart(ds, out_dir / "figures" / "fan_chart.png", spec.run.sample_paths)
+    report.publish(ds, out_dir, spec.analysis, spec.run.sample_paths)
     tmp = out_dir / ".summary.json.partial"
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     os.replace(tmp, out_dir / "summary.json")

@@ -51,13 +51,27 @@ def measure(n: int, repeats: int, overrides: list[str]) -> dict:
     }
 
 
+def design_throughput(overrides: list[str], points: int = 1024, single: int = 128) -> dict:
+    """The default sensitivity design's parameter points per second as one ensemble, against the
+    engine called once per point with the same work (sim/sensitivity/throughput.py)."""
+    from omegaconf import OmegaConf
+
+    from .sensitivity import throughput
+
+    cfg = OmegaConf.to_container(compose(["+sensitivity=default", *overrides]), resolve=True)
+    return throughput.measure(cfg, points, single)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--trajectories", type=int, default=10_000, help="trajectories in the measured block")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--design", action="store_true",
+                        help="instead: sensitivity design as one ensemble vs the engine once per point")
     parser.add_argument("overrides", nargs="*", help="config overrides, e.g. run.end=2031-12")
     args = parser.parse_args()
-    print(json.dumps(measure(args.trajectories, args.repeats, args.overrides), indent=2))
+    result = design_throughput(args.overrides) if args.design else measure(args.trajectories, args.repeats, args.overrides)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
-"""Scheduled events as SimPy processes that act on a whole block through array masks.
+"""Dated events as SimPy processes that act on a whole block through array masks.
 
-Time is in months since the run's start. The month's dynamics run at the start of the month
-(integer times, see engine.py); an event dated month i fires at i + 0.5, after them; the state
-is recorded at the end of the month. Each event draws from its own stream (rng.stream with the
-event's name), so adding or moving one event leaves every other draw unchanged.
+Time is in months since the run's start. Within month i: a scenario's parameter changes from
+month i take effect at i − 0.1, before the month's dynamics, which run at i (integer times, see
+engine.py); dated events (the model's calendar and the scenario's scripted events, scenario.py)
+fire at i + 0.5; policies review at i + 0.75 (policies.py); the state is recorded at i + 1.
+Each event draws from its own stream (rng.stream with the event's name), so adding or moving
+one event leaves every other draw unchanged.
 """
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 from typing import Callable, Iterator
 
@@ -15,8 +18,9 @@ import numpy as np
 import simpy
 from scipy.special import expit
 
-from . import rng
-from .state import State, count, history, jump, pick
+from . import policies, rng, scenario
+from .params import RunSpec
+from .state import LOGGED, count, history, jump, pick
 
 MID_MONTH = 0.5
 
@@ -37,12 +41,16 @@ def yearly_months(month_of_year: int, start: int, end: int) -> list[int]:
 
 
 class Calendar:
-    """Registers the scheduled processes of one block on a SimPy environment."""
+    """Registers the dated processes of one block on a SimPy environment.
 
-    def __init__(self, env: simpy.Environment, state: State, model: SimpleNamespace,
-                 start: int, end: int, seed: int, block: int):
-        self.env, self.state, self.model = env, state, model
-        self.start, self.end, self.seed, self.block = start, end, seed, block
+    The block's dynamics get their own copy of the model, which the scenario's changes edit.
+    """
+
+    def __init__(self, env: simpy.Environment, dynamics, spec: RunSpec, seed: int, block: int):
+        self.env, self.state, self.scenario = env, dynamics.s, spec.scenario
+        self.model = dynamics.m = copy.deepcopy(spec.model)
+        self.start, self.end, self.seed, self.block = spec.run.start, spec.run.end, seed, block
+        self.state.record.logged = max(0, LOGGED - block * spec.run.block_size)
 
     def install(self) -> None:
         cal = self.model.calendar
@@ -53,12 +61,14 @@ class Calendar:
         self.at(yearly_months(cal.gas_deal.month, self.start, self.end), self.gas_deal)
         for name, deadline in vars(cal.deadlines).items():
             self.env.process(self.deadline(name, deadline))
+        scenario.install(self)
+        policies.install(self)
 
-    def at(self, months: list[int], action: Callable[[int], None]) -> None:
-        """Run action(month) at each of the given months (mid-month)."""
+    def at(self, months: list[int], action: Callable[[int], None], offset: float = MID_MONTH) -> None:
+        """Run action(month) at each of the given months, at `offset` into the month (never before 0)."""
         def process() -> Iterator[simpy.Event]:
             for month in months:
-                yield self.env.timeout(month + MID_MONTH - self.env.now)
+                yield self.env.timeout(max(month + offset, 0.0) - self.env.now)
                 action(month)
         self.env.process(process())
 
@@ -69,6 +79,7 @@ class Calendar:
         def act(month: int) -> None:
             s = self.state
             s.S += election.instability_jump
+            count(s, "election", np.arange(s.n))
             if election.crisis_window_months > 0:
                 s.crisis_boost = election.crisis_multiplier
                 s.crisis_boost_until = month + election.crisis_window_months

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from .historical import HistoryError
 from .params import ConfigError
 from .results import ResultsError
 
@@ -31,7 +32,7 @@ def explain(exc: Exception) -> str:
     """One line for a config error raised by Hydra or by validation."""
     from hydra.errors import MissingConfigException
 
-    if isinstance(exc, (ConfigError, ResultsError)):
+    if isinstance(exc, (ConfigError, ResultsError, HistoryError)):
         return str(exc)
     if isinstance(exc, MissingConfigException) and exc.missing_cfg_file:
         group, _, name = exc.missing_cfg_file.rpartition("/")

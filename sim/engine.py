@@ -13,7 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import simpy
@@ -22,17 +22,19 @@ from . import rng
 from .calendar import Calendar
 from .hazards import HAZARDS, draw_events
 from .params import RunSpec, from_config, with_design
-from .state import State, history, initial_state
+from .state import EventRecord, State, history, initial_state
 
 DT = 1 / 12  # years per month
 
 
 @dataclass
 class BlockResult:
-    """What one block returns: levels (months, tracks, n) as float32 and event counts (n,)."""
+    """What one block returns: levels (months, tracks, n) as float32, event counts (n,) and when
+    events happened (state.EventRecord)."""
 
     levels: np.ndarray
     counts: dict[str, np.ndarray]
+    record: EventRecord
 
 
 def correlation_factor(model: SimpleNamespace) -> np.ndarray:
@@ -105,9 +107,9 @@ def run_block(spec: RunSpec, seed: int, block: int, n: int) -> BlockResult:
             if month < months:
                 dynamics.step(month)
 
-    Calendar(env, state, spec.model, spec.run.start, spec.run.end, seed, block).install()
+    Calendar(env, dynamics, spec, seed, block).install()
     env.run(until=env.process(monthly()))
-    return BlockResult(levels, state.counts)
+    return BlockResult(levels, state.counts, state.record)
 
 
 def block_sizes(trajectories: int, block_size: int) -> list[int]:
@@ -132,12 +134,26 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
     return [(from_config(with_design(spec.config, design, slice(a, a + n))), n) for a, n in zip(starts, sizes)]
 
 
-def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:
-    """All blocks of the run, in block order, on spec.run.workers local processes."""
+def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[BlockResult]:
+    """All blocks of the run, in block order, on spec.run.workers local processes.
+
+    `progress(done, total)`, when given, is called as each block's result arrives.
+    """
     jobs = block_specs(spec, design)
     if spec.run.workers == 1 or len(jobs) == 1:
-        return [run_block(s, seed, b, n) for b, (s, n) in enumerate(jobs)]
+        return _collect((run_block(s, seed, b, n) for b, (s, n) in enumerate(jobs)), len(jobs), progress)
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(min(spec.run.workers, len(jobs)), mp_context=context) as pool:
         futures = [pool.submit(run_block, s, seed, b, n) for b, (s, n) in enumerate(jobs)]
-        return [f.result() for f in futures]
+        return _collect((f.result() for f in futures), len(jobs), progress)
+
+
+def _collect(results: Iterable[BlockResult], total: int, progress: Callable[[int, int], None] | None):
+    """The block results as a list, each arrival reported to `progress`."""
+    out = []
+    for result in results:
+        out.append(result)
+        if progress:
+            progress(len(out), total)
+    return out

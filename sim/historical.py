@@ -3,10 +3,13 @@
 The index follows event-data practice (a conflict–cooperation scale summed over dated
 events): each event moves its track's logit by its direction times a weight for its coded
 magnitude. Integration steps persist; a setback (direction −1) is partly permanent and
-partly recovered with a half-life, as gas and trade wars ended in new deals. Magnitudes are
-a coder's ordinal judgement, so the weights, the permanent share and the half-life are
-drawn from ranges: the index is an ensemble of paths whose spread is the history's own
-uncertainty.
+partly recovered with a half-life, as gas and trade wars ended in new deals. Between dated
+events integration also moves gradually (agreements implemented, not announced): a linear
+trend per track carries the path from its anchor at the start to its anchor at the end, so
+events give the timing of ups and downs and the anchors give the levels. Magnitudes are a
+coder's ordinal judgement, so the weights, the permanent share, the half-life and the end
+anchors are drawn from ranges: the index is an ensemble of paths whose spread is the
+history's own uncertainty.
 """
 
 from __future__ import annotations
@@ -108,13 +111,15 @@ def index_paths(events: Events, rule: SimpleNamespace, tracks: tuple[str, ...], 
                 draws: int, rng: np.random.Generator) -> np.ndarray:
     """(draws, months, tracks) levels of the event-coded index from month `start` on.
 
-    rule: initial {track: level at start}, weights {small, medium, major: [low, high] logit}, permanent
-    [low, high] share of a setback that stays, half_life_years [low, high] of the rest.
-    Events dated at or before `start` are part of the initial levels.
+    rule (the validated `backtest.index` config): initial and final levels per track (arrays
+    in track order), final_spread (± level around `final`), weights.small/medium/major (low, high) logit,
+    permanent [low, high] share of a setback that stays, half_life_years [low, high] of the
+    rest. Events dated at or before `start` are part of the initial levels.
     """
     t = np.arange(months)
-    y0 = np.log(np.array([rule.initial[k] for k in tracks]) / (1 - np.array([rule.initial[k] for k in tracks])))
-    weights = np.stack([rng.uniform(*rule.weights[m], size=draws) for m in MAGNITUDES], axis=1)  # (draws, 3)
+    initial = np.ravel(rule.initial)
+    y0 = np.log(initial / (1 - initial))
+    weights = np.stack([rng.uniform(*getattr(rule.weights, m), size=draws) for m in MAGNITUDES], axis=1)
     permanent = rng.uniform(*rule.permanent, size=draws)
     half_life = rng.uniform(*rule.half_life_years, size=draws) * 12
     y = np.broadcast_to(y0, (draws, months, len(tracks))).copy()
@@ -128,4 +133,8 @@ def index_paths(events: Events, rule: SimpleNamespace, tracks: tuple[str, ...], 
             fade = 2.0 ** (-np.maximum(lag, 0)[None, :] / half_life[:, None])
             shape = permanent[:, None] + (1 - permanent[:, None]) * fade
         y[:, :, tracks.index(track)] += direction * weights[:, magnitude - 1, None] * shape * after
+    spread = rng.uniform(-rule.final_spread, rule.final_spread, size=(draws, len(tracks)))
+    final = np.clip(np.ravel(rule.final) + spread, 0.01, 0.99)
+    gap = np.log(final / (1 - final)) - y[:, -1, :]
+    y += gap[:, None, :] * (t / max(months - 1, 1))[None, :, None]
     return 1 / (1 + np.exp(-y))

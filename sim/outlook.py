@@ -3,17 +3,25 @@
 Setback: the composite stands at least ε below its maximum of the preceding `window` months;
 consecutive months of that condition are one episode. Classes follow MODEL.md with ΔC the
 composite's change from the first to the last month. Every ensemble probability comes with
-its Monte Carlo standard error √(p(1−p)/n).
+its Monte Carlo standard error √(p(1−p)/n), every ensemble mean with s/√n.
 """
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
 
 CLASSES = ("uneven_progress", "smooth_progress", "stagnation", "regression")
+HORIZON_YEARS = 5  # class shares and milestone probabilities are also reported every 5 years
+
+# The verdict is re-taken over this grid around its own thresholds: δ and ε halved and
+# doubled, p1 and p2 moved by ±0.1 (clipped to [0, 1]).
+GRID_FACTORS = (0.5, 1.0, 2.0)
+GRID_SHIFTS = (-0.1, 0.0, 0.1)
 
 
 def setback_flags(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
@@ -24,11 +32,46 @@ def setback_flags(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
     return c <= running - epsilon
 
 
-def setback_episodes(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
-    """(n,) number of setback episodes: runs of consecutive setback months."""
-    flags = setback_flags(c, epsilon, window)
+def episodes(flags: np.ndarray) -> np.ndarray:
+    """(n,) number of runs of consecutive True months."""
     starts = flags[:, 1:] & ~flags[:, :-1]
     return flags[:, 0].astype(np.int64) + starts.sum(axis=1)
+
+
+def setback_episodes(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
+    """(n,) number of setback episodes: runs of consecutive setback months."""
+    return episodes(setback_flags(c, epsilon, window))
+
+
+def max_drawdown(c: np.ndarray) -> np.ndarray:
+    """(n,) largest fall from a running peak to a later month, in composite units (≥ 0)."""
+    return (np.maximum.accumulate(c, axis=1) - c).max(axis=1)
+
+
+def decline_months(c: np.ndarray, lag: int = 12) -> np.ndarray:
+    """(n,) months spent below the level of `lag` months (a year) earlier."""
+    return (c[:, lag:] < c[:, :-lag]).sum(axis=1)
+
+
+def reversals(c: np.ndarray, epsilon: float) -> np.ndarray:
+    """(n,) turns of direction by at least ε (a zigzag filter).
+
+    The direction is set by the first move of ε from the start; a reversal is a fall of ε from
+    the peak of a rise, or a rise of ε from the trough of a fall. Smaller wiggles do not count.
+    """
+    n = c.shape[0]
+    direction = np.zeros(n, dtype=np.int8)
+    hi, lo = c[:, 0].copy(), c[:, 0].copy()
+    count = np.zeros(n, dtype=np.int64)
+    for x in c[:, 1:].T:
+        np.maximum(hi, x, out=hi)
+        np.minimum(lo, x, out=lo)
+        down = (direction >= 0) & (x <= hi - epsilon)
+        up = (direction <= 0) & (x >= lo + epsilon) & ~down
+        count += (down & (direction == 1)) | (up & (direction == -1))
+        direction[down], lo[down] = -1, x[down]
+        direction[up], hi[up] = 1, x[up]
+    return count
 
 
 def first_crossing(x: np.ndarray, threshold: float) -> np.ndarray:
@@ -53,44 +96,193 @@ def share(mask: np.ndarray) -> tuple[float, float]:
     return p, float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
 
 
+def mean_se(x: np.ndarray) -> tuple[float, float]:
+    """A mean and its Monte Carlo standard error."""
+    n = x.size
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+
+
 def _month(times: np.ndarray, index: int) -> str:
     return str(np.datetime64(times[index], "M"))
 
 
-def summarize(ds: xr.Dataset, analysis: SimpleNamespace | None = None) -> dict:
-    """The run's summary: verdict, classes, milestones and the composite's outlook.
+def _analysis(ds: xr.Dataset, analysis: SimpleNamespace | None) -> SimpleNamespace:
+    if analysis is not None:
+        return analysis
+    from .results import spec_of
 
-    `analysis` defaults to the settings recorded in the Dataset's config.
+    return spec_of(ds).analysis
+
+
+def horizons(months: int) -> list[int]:
+    """Month indices every HORIZON_YEARS after the start (not within a year of the end), and the last month."""
+    return [*range(12 * HORIZON_YEARS, months - 12, 12 * HORIZON_YEARS), months - 1]
+
+
+def metrics(ds: xr.Dataset, analysis: SimpleNamespace | None = None) -> xr.Dataset:
+    """Per-trajectory metrics of a run.
+
+    net_change(trajectory, series): last minus first month, per track and for the composite;
+    setbacks, max_drawdown, decline_months (below the level of a year earlier) and reversals of
+    the composite; crossing(trajectory, milestone): month index of the first crossing (0 = the
+    start month), −1 if never; outlook: index into CLASSES.
     """
-    if analysis is None:
-        from .results import spec_of
+    a = _analysis(ds, analysis)
+    c = ds["composite"].values.astype(np.float64)
+    levels = ds["level"].values.astype(np.float64)
+    tracks = [str(t) for t in ds["track"].values]
+    net = np.concatenate([levels[:, -1] - levels[:, 0], (c[:, -1] - c[:, 0])[:, None]], axis=1)
+    setbacks = setback_episodes(c, a.epsilon, a.window_months)
+    names = list(vars(a.milestones))
+    crossing = np.stack(
+        [first_crossing(c if ms.track == "composite" else levels[:, :, tracks.index(ms.track)], ms.threshold)
+         for ms in vars(a.milestones).values()], axis=1) if names else np.empty((c.shape[0], 0), np.int64)
+    return xr.Dataset(
+        {
+            "net_change": (("trajectory", "series"), net),
+            "setbacks": ("trajectory", setbacks),
+            "max_drawdown": ("trajectory", max_drawdown(c)),
+            "decline_months": ("trajectory", decline_months(c)),
+            "reversals": ("trajectory", reversals(c, a.epsilon)),
+            "crossing": (("trajectory", "milestone"), crossing),
+            "outlook": ("trajectory", classify(net[:, -1], setbacks, a.delta)),
+        },
+        coords={"trajectory": ds["trajectory"].values, "series": tracks + ["composite"], "milestone": names},
+    )
 
-        analysis = spec_of(ds).analysis
+
+def milestone_curves(m: xr.Dataset, months: int) -> np.ndarray:
+    """(milestone, month) probability that each milestone has been reached by each month."""
+    crossing = m["crossing"].values
+    firsts = [np.bincount(col[col >= 0], minlength=months)[:months] for col in crossing.T]
+    return np.cumsum(firsts, axis=1) / crossing.shape[0] if firsts else np.empty((0, months))
+
+
+def classes_by_horizon(c: np.ndarray, analysis: SimpleNamespace) -> dict[int, np.ndarray]:
+    """Month index → (n,) class of each trajectory judged over the months up to it."""
+    flags = np.logical_or.accumulate(setback_flags(c, analysis.epsilon, analysis.window_months), axis=1)
+    return {h: classify(c[:, h] - c[:, 0], flags[:, h], analysis.delta) for h in horizons(c.shape[1])}
+
+
+def verdict(cls: np.ndarray, setbacks: np.ndarray, p1: float, p2: float) -> dict:
+    """The thesis test: P(progress) ≥ p1 and P(setback | progress) ≥ p2, with errors and margins."""
+    progress = cls <= 1
+    p, se = share(progress)
+    q, qse = share(setbacks[progress] > 0)
+    return {
+        "holds": bool(p >= p1 and q >= p2), "p_progress": p, "p_progress_se": se,
+        "p_setback_given_progress": q, "p_setback_given_progress_se": qse,
+        "margin_se": {"p_progress": _margin(p, p1, se), "p_setback": _margin(q, p2, qse)},
+    }
+
+
+def _margin(p: float, threshold: float, se: float) -> float | None:
+    """How many standard errors a probability lies above (+) or below (−) its threshold."""
+    return float((p - threshold) / se) if se > 0 else None
+
+
+def robustness(c: np.ndarray, analysis: SimpleNamespace) -> dict:
+    """The verdict over the grid of δ, ε, p1, p2 around the configured thresholds."""
+    grid = {
+        "delta": [analysis.delta * f for f in GRID_FACTORS],
+        "epsilon": [analysis.epsilon * f for f in GRID_FACTORS],
+        "p_progress": sorted({float(np.clip(analysis.p_progress + s, 0, 1)) for s in GRID_SHIFTS}),
+        "p_setback": sorted({float(np.clip(analysis.p_setback + s, 0, 1)) for s in GRID_SHIFTS}),
+    }
+    setbacks = {e: setback_episodes(c, e, analysis.window_months) for e in grid["epsilon"]}
+    holds = {}
+    for d, e, p1, p2 in itertools.product(*grid.values()):
+        holds[d, e, p1, p2] = verdict(classify(c[:, -1] - c[:, 0], setbacks[e], d), setbacks[e], p1, p2)["holds"]
+    by_value = {
+        key: {f"{v:g}": float(np.mean([h for point, h in holds.items() if point[i] == v])) for v in values}
+        for i, (key, values) in enumerate(grid.items())
+    }
+    return {"points": len(holds), "holds_share": float(np.mean(list(holds.values()))),
+            "grid": grid, "holds_share_by_value": by_value}
+
+
+def unequal(m: xr.Dataset) -> dict:
+    """How unequal the tracks move: net change per track, spread, who leads and who lags."""
+    net = m["net_change"].drop_sel(series="composite")
+    tracks = [str(t) for t in net["series"].values]
+    values = net.values
+    spread = values.max(axis=1) - values.min(axis=1)
+    median = np.median(values, axis=0)
+    q05, q95 = np.quantile(values, [0.05, 0.95], axis=0)
+    fastest, slowest = values.argmax(axis=1), values.argmin(axis=1)
+    sq = np.quantile(spread, [0.05, 0.5, 0.95])
+    return {
+        "net_change": {t: {"median": float(median[i]), "p05": float(q05[i]), "p95": float(q95[i])}
+                       for i, t in enumerate(tracks)},
+        "leads": {t: share(fastest == i)[0] for i, t in enumerate(tracks)},
+        "lags": {t: share(slowest == i)[0] for i, t in enumerate(tracks)},
+        "leader": tracks[int(np.argmax(median))],
+        "laggard": tracks[int(np.argmin(median))],
+        "spread_median": float(sq[1]), "spread_p05": float(sq[0]), "spread_p95": float(sq[2]),
+    }
+
+
+def uneven(m: xr.Dataset) -> dict:
+    """How uneven the composite's path is: setbacks, drawdowns, time in decline, reversals."""
+    out = {}
+    for key, values in (("setbacks", m["setbacks"].values), ("max_drawdown", m["max_drawdown"].values),
+                        ("reversals", m["reversals"].values),
+                        ("decline_years", m["decline_months"].values / 12)):
+        mean, se = mean_se(values.astype(np.float64))
+        q = np.quantile(values, [0.05, 0.5, 0.95])
+        out[key] = {"mean": mean, "mean_se": se, "p05": float(q[0]), "median": float(q[1]), "p95": float(q[2])}
+    return out
+
+
+def _milestone(crossing: np.ndarray, times: np.ndarray, marks: list[int]) -> dict:
+    """Probability by the end and by each horizon, and crossing dates (over all and if reached)."""
+    n = crossing.size
+    reached = crossing >= 0
+    p, se = share(reached)
+    never = np.iinfo(np.int64).max
+    median = np.sort(np.where(reached, crossing, never))[(n - 1) // 2]  # lower median over all futures
+    out = {
+        "p_by_end": p, "p_by_end_se": se,
+        "median_date": None if median == never else _month(times, int(median)),
+        "p_by": {_month(times, h): share(reached & (crossing <= h))[0] for h in marks},
+        "median_date_if_reached": None, "p25_date_if_reached": None, "p75_date_if_reached": None,
+    }
+    if reached.any():
+        q = np.quantile(crossing[reached], [0.25, 0.5, 0.75], method="lower")
+        out.update({f"{k}_date_if_reached": _month(times, int(v)) for k, v in zip(("p25", "median", "p75"), q)})
+    return out
+
+
+def _events(ds: xr.Dataset, cls: np.ndarray) -> dict:
+    """Mean count of each event type per trajectory, overall and by outlook class."""
+    counts = ds["events"].values.astype(np.float64)
+    out = {}
+    for j, name in enumerate(ds["event"].values):
+        by_class = {c: float(counts[cls == i, j].mean()) if (cls == i).any() else None for i, c in enumerate(CLASSES)}
+        out[str(name)] = {"mean": float(counts[:, j].mean()), "by_class": by_class}
+    return out
+
+
+def summarize(ds: xr.Dataset, analysis: SimpleNamespace | None = None, m: xr.Dataset | None = None) -> dict:
+    """The run's summary: verdict and its robustness, classes, milestones, unevenness and inequality.
+
+    `analysis` defaults to the settings recorded in the Dataset's config; `m` to metrics(ds).
+    """
+    analysis = _analysis(ds, analysis)
+    m = metrics(ds, analysis) if m is None else m
     c = ds["composite"].values.astype(np.float64)
     times = ds["time"].values
-    n = c.shape[0]
-    delta_c = c[:, -1] - c[:, 0]
-    setbacks = setback_episodes(c, analysis.epsilon, analysis.window_months)
-    cls = classify(delta_c, setbacks, analysis.delta)
-
-    progress = cls <= 1
-    p_progress, se_progress = share(progress)
-    p_setback, se_setback = share(setbacks[progress] > 0)
-    holds = bool(p_progress >= analysis.p_progress and p_setback >= analysis.p_setback)
+    n, months = c.shape
+    cls, setbacks = m["outlook"].values, m["setbacks"].values
+    marks = horizons(months)
 
     milestones = {}
-    for name, ms in vars(analysis.milestones).items():
-        series = c if ms.track == "composite" else ds["level"].sel(track=ms.track).values
-        crossing = first_crossing(series, ms.threshold)
-        p, se = share(crossing >= 0)
-        never = np.iinfo(np.int64).max
-        median = np.sort(np.where(crossing >= 0, crossing, never))[(n - 1) // 2]  # lower median over all
-        milestones[name] = {
-            "track": ms.track, "threshold": ms.threshold, "p_by_end": p, "p_by_end_se": se,
-            "median_date": None if median == never else _month(times, int(median)),
-        }
+    for j, (name, ms) in enumerate(vars(analysis.milestones).items()):
+        milestones[name] = {"track": ms.track, "threshold": ms.threshold,
+                            **_milestone(m["crossing"].values[:, j], times, marks)}
 
     q = np.quantile(c[:, -1], [0.05, 0.5, 0.95])
+    classes = [share(cls == i) for i in range(len(CLASSES))]
     return {
         "scenario": ds.attrs["scenario"],
         "seed": int(ds.attrs["seed"]),
@@ -98,35 +290,56 @@ def summarize(ds: xr.Dataset, analysis: SimpleNamespace | None = None) -> dict:
         "start": ds.attrs["start"],
         "end": ds.attrs["end"],
         "verdict": {
-            "holds": holds,
-            "p_progress": p_progress,
-            "p_progress_se": se_progress,
-            "p_setback_given_progress": p_setback,
-            "p_setback_given_progress_se": se_setback,
+            **verdict(cls, setbacks, analysis.p_progress, analysis.p_setback),
             "thresholds": {
                 "p_progress": analysis.p_progress, "p_setback": analysis.p_setback,
                 "delta": analysis.delta, "epsilon": analysis.epsilon,
                 "window_months": analysis.window_months,
             },
+            "robustness": robustness(c, analysis),
         },
-        "classes": {name: float(np.mean(cls == i)) for i, name in enumerate(CLASSES)},
+        "classes": {name: p for name, (p, _) in zip(CLASSES, classes)},
+        "classes_se": {name: se for name, (_, se) in zip(CLASSES, classes)},
+        "classes_by_date": {
+            _month(times, h): {name: float(np.mean(k == i)) for i, name in enumerate(CLASSES)}
+            for h, k in classes_by_horizon(c, analysis).items()
+        },
         "milestones": milestones,
         "composite": {
             "start": float(np.median(c[:, 0])),
             "end_median": float(q[1]), "end_p05": float(q[0]), "end_p95": float(q[2]),
             "mean_setbacks": float(setbacks.mean()),
         },
+        "uneven": uneven(m),
+        "unequal": unequal(m),
+        "events": _events(ds, cls),
     }
+
+
+class Run(NamedTuple):
+    """A run ready for figures and reports: its label, Dataset, per-trajectory metrics and summary."""
+
+    label: str
+    ds: xr.Dataset
+    metrics: xr.Dataset
+    summary: dict
+
+
+def analyse(ds: xr.Dataset, analysis: SimpleNamespace | None = None, label: str | None = None) -> Run:
+    """Metrics and summary of a run in one go; the label defaults to the scenario's name."""
+    analysis = _analysis(ds, analysis)
+    m = metrics(ds, analysis)
+    return Run(label or ds.attrs["scenario"], ds, m, summarize(ds, analysis, m))
 
 
 def headline(summary: dict) -> str:
     """Two lines: the verdict with its numbers, and the most likely class with the composite band."""
     v, comp = summary["verdict"], summary["composite"]
     t = v["thresholds"]
-    verdict = "HOLDS" if v["holds"] else "DOES NOT HOLD"
+    verdict_word = "HOLDS" if v["holds"] else "DOES NOT HOLD"
     top = max(summary["classes"], key=summary["classes"].get)
     return (
-        f"Thesis 'uneven but progressive' {verdict}: P(progress) = {v['p_progress']:.3f} ± {v['p_progress_se']:.3f} "
+        f"Thesis 'uneven but progressive' {verdict_word}: P(progress) = {v['p_progress']:.3f} ± {v['p_progress_se']:.3f} "
         f"(needs ≥ {t['p_progress']:g}), P(setback | progress) = {v['p_setback_given_progress']:.3f} "
         f"± {v['p_setback_given_progress_se']:.3f} (needs ≥ {t['p_setback']:g}).\n"
         f"Most likely: {top.replace('_', ' ')} ({summary['classes'][top]:.0%}); composite {comp['start']:.2f} → "

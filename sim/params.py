@@ -14,7 +14,7 @@ import fnmatch
 import math
 import re
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any, Mapping
 
@@ -24,8 +24,9 @@ import numpy as np
 class ConfigError(ValueError):
     """A config value that is not allowed; its message is one line naming key, value and rule."""
 
-    def __init__(self, key: str, value: Any, allowed: str):
-        super().__init__(f"{key} = {_show(value)}: {allowed}")
+    def __init__(self, key: str, value: Any, allowed: str, where: str = ""):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{where}: " * bool(where) + f"{key} = {_show(value)}: {allowed}")
 
 
 def _show(value: Any) -> str:
@@ -38,7 +39,7 @@ def _show(value: Any) -> str:
 class Rule:
     """What a config value must be: its kind, bounds (inclusive unless open) and unit."""
 
-    kind: str  # real | int | month | months | track | tracks | text | vector | effect | seed
+    kind: str  # real | int | range | month | months | track | tracks | text | file | vector | effect | seed | model
     lo: float = -math.inf
     hi: float = math.inf
     lo_open: bool = False
@@ -46,12 +47,12 @@ class Rule:
     unit: str = ""
 
     def describe(self) -> str:
-        if self.kind in ("vector", "effect", "real", "int"):
+        if self.kind in ("vector", "effect", "real", "int", "range"):
             left = "(" if self.lo_open else "["
             right = ")" if self.hi_open else "]"
             lo = "-inf" if self.lo == -math.inf else f"{self.lo:g}"
             hi = "inf" if self.hi == math.inf else f"{self.hi:g}"
-            what = "an integer" if self.kind == "int" else "a number"
+            what = {"int": "an integer", "range": "a pair [low, high]"}.get(self.kind, "a number")
             return f"must be {what} in {left}{lo}, {hi}{right}"
         return {
             "month": "must be a month YYYY-MM",
@@ -60,6 +61,8 @@ class Rule:
             "tracks": "must be a list of track names",
             "text": "must be text",
             "seed": "must be an integer >= 0, or null for fresh entropy",
+            "file": "must be a file name, or null",
+            "model": "must be a mapping of model keys, nested as under model",
         }[self.kind]
 
 
@@ -149,6 +152,20 @@ SCHEMA: list[tuple[str, Rule]] = [
     # scenario
     ("scenario.name", Rule("text")),
     ("scenario.description", Rule("text")),
+    ("scenario.events.*.date", Rule("month")),          # a stochastic event type forced in every trajectory
+    ("scenario.events.*.type", Rule("text")),
+    ("scenario.events.*.model", Rule("model")),         # model.events.<type> values for this event only
+    ("scenario.changes.*.date", Rule("month")),         # model values from this month on
+    ("scenario.changes.*.model", Rule("model")),
+    ("scenario.policies.subsidy_for_integration.start", Rule("month")),  # first review
+    ("scenario.policies.subsidy_for_integration.every_months", real(1, 600, "months", kind="int")),
+    ("scenario.policies.subsidy_for_integration.track", Rule("track")),
+    ("scenario.policies.subsidy_for_integration.target", UNIT_OPEN),
+    ("scenario.policies.subsidy_for_integration.cut", real(0, 1, "share of the world price")),
+    ("scenario.policies.multi_vector.start", Rule("month")),
+    ("scenario.policies.multi_vector.every_months", real(1, 600, "months", kind="int")),
+    ("scenario.policies.multi_vector.pressure_below", real(0, 1e3, "rounds")),
+    ("scenario.policies.multi_vector.effect", real(-50, 50, "logit", kind="effect")),
     # run
     ("run.trajectories", real(1, 1e9, "trajectories", kind="int")),
     ("run.seed", Rule("seed")),
@@ -165,6 +182,22 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("analysis.p_setback", PROB),
     ("analysis.milestones.*.track", Rule("text")),
     ("analysis.milestones.*.threshold", UNIT_OPEN),
+    ("model.parameter_sets", Rule("file")),
+    # calibration (configs/experiment/backtest.yaml)
+    ("calibration.{points,replications}", real(1, 1e7, "count", kind="int")),
+    ("calibration.accept", real(0, 1, "share", lo_open=True)),
+    ("calibration.tolerance", real(0, 100, "standard errors", lo_open=True)),
+    ("calibration.seed", Rule("seed")),
+    ("calibration.parameters.*.key", Rule("text")),
+    ("calibration.parameters.*.{low,high}", real(-1e3, 1e3)),
+    # backtest (configs/experiment/backtest.yaml)
+    ("backtest.draws", real(1, 1e6, "index paths", kind="int")),
+    ("backtest.seed", Rule("seed")),
+    ("backtest.index.{initial,final}", real(0, 1, "level", True, True, kind="vector")),
+    ("backtest.index.final_spread", real(0, 0.5, "level")),
+    ("backtest.index.weights.{small,medium,major}", real(0, 10, "logit", kind="range")),
+    ("backtest.index.permanent", real(0, 1, "share", kind="range")),
+    ("backtest.index.half_life_years", real(0, 100, "years", lo_open=True, kind="range")),
 ]
 
 
@@ -249,12 +282,25 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         return _vector(key, value, rule, tracks)
     if rule.kind in ("real", "int"):
         return _number(key, value, rule)
+    if rule.kind == "range":
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise ConfigError(key, value, "must be a pair [low, high]")
+        low, high = (_number(key, v, replace(rule, kind="real")) for v in value)
+        if low > high:
+            raise ConfigError(key, list(value), "must be a pair [low, high] with low <= high")
+        return (low, high)
     if rule.kind == "month":
         return parse_month(key, value)
     if rule.kind == "months":
         if not isinstance(value, (list, tuple)):
             raise ConfigError(key, value, rule.describe())
         return sorted(parse_month(key, v) for v in value)
+    if rule.kind == "model":
+        return _model_keys(key, value, tracks)
+    if rule.kind == "file":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(key, value, rule.describe())
+        return value
     if rule.kind == "seed":
         if value is None:
             return None
@@ -272,6 +318,30 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
     if not isinstance(value, str):
         raise ConfigError(key, value, rule.describe())
     return value
+
+
+def _model_keys(key: str, value: Any, tracks: tuple[str, ...], path: str = "") -> dict[str, Any]:
+    """A subtree of model keys (a scenario's values) → {dotted model key: value}, each checked by its
+    rule; per-track values are kept per track ("drift.energy"), so a scenario may change one track."""
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(f"{key}.{path}".rstrip("."), value, Rule("model").describe())
+    out = {}
+    for name, sub in value.items():
+        here = f"{path}{name}"
+        rule = rule_for(f"model.{here}")
+        if rule is None and isinstance(sub, Mapping):
+            out.update(_model_keys(key, sub, tracks, here + "."))
+            continue
+        try:
+            if rule is not None and rule.kind in ("vector", "effect") and isinstance(sub, Mapping):
+                rows = _vector(f"model.{here}", sub, replace(rule, kind="effect"), tracks)
+                out.update({f"{here}.{t}": row if row.size > 1 else float(row[0])
+                            for t, row in zip(tracks, rows) if t in sub})
+                continue
+            out[here] = _convert(f"model.{here}", sub, tracks)
+        except ConfigError as exc:
+            raise ConfigError(f"{key}.{exc.key.removeprefix('model.')}", exc.value, exc.allowed) from None
+    return out
 
 
 @dataclass(frozen=True)
@@ -294,15 +364,27 @@ class RunSpec:
         return self.model.tracks
 
 
+def section(cfg: Mapping[str, Any], name: str, tracks: tuple[str, ...]) -> SimpleNamespace:
+    """Validate one further top-level section of a config (e.g. "backtest") by the same SCHEMA."""
+    return _convert(name, cfg.get(name), tracks)
+
+
 def from_config(cfg: Mapping[str, Any]) -> RunSpec:
     """Validate a plain config mapping (model, scenario, run, analysis) into a RunSpec."""
     for section in ("model", "scenario", "run", "analysis"):
         if not isinstance(cfg.get(section), Mapping):
             raise ConfigError(section, cfg.get(section), "missing section; compose configs/config.yaml")
     tracks = _convert("model.tracks", cfg["model"].get("tracks"), ())
-    sections = {s: _convert(s, cfg[s], tracks) for s in ("model", "scenario", "run", "analysis")}
-    spec = RunSpec(**sections, config=cfg)
-    _check_relations(spec)
+    try:
+        sections = {s: _convert(s, cfg[s], tracks) for s in ("model", "scenario", "run", "analysis")}
+        spec = RunSpec(**sections, config=cfg)
+        _check_relations(spec)
+        _check_scenario(spec)
+    except ConfigError as exc:
+        if exc.key.startswith("scenario."):  # name the file the scenario comes from
+            raise ConfigError(exc.key, exc.value, exc.allowed,
+                              f"configs/scenario/{cfg['scenario'].get('name')}.yaml") from None
+        raise
     return spec
 
 
@@ -318,6 +400,9 @@ def _check_relations(spec: RunSpec) -> None:
         raise ConfigError("model.events.transition", float(np.max(branches)),
                           "continuity + pro_moscow + multi_vector must sum to 1")
     k = len(spec.tracks)
+    if np.ndim(m.correlation):
+        raise ConfigError("model.correlation", m.correlation, "must be one number for all trajectories "
+                          "(the tracks' noise shares one correlation matrix)")
     if k > 1 and m.correlation <= -1 / (k - 1):
         raise ConfigError("model.correlation", m.correlation, f"must exceed {-1 / (k - 1):g} for {k} tracks")
     if run.end <= run.start:
@@ -329,8 +414,76 @@ def _check_relations(spec: RunSpec) -> None:
                               f"must be one of {sorted(allowed)}")
 
 
+# Model keys a scenario may not change during a run: they fix the run's layout or its start.
+FIXED = ("tracks", "weights.*", "initial.*", "*.initial", "correlation", "pressure.half_life_years", "calendar.*")
+BRANCHES = ("continuity", "pro_moscow", "multi_vector")
+
+
+def _check_scenario(spec: RunSpec) -> None:
+    """Scripted events, changes and policies: complete, of known types and keys, dated inside the run."""
+    from .hazards import HAZARDS
+
+    sc, m = spec.scenario, spec.model
+    for part in ("events", "changes", "policies"):
+        setattr(sc, part, getattr(sc, part, SimpleNamespace()))
+    window = f"must be a month within the run window {month_str(spec.run.start)} to {month_str(spec.run.end)}"
+    dated = []  # (date, key, overrides) of changes and events, checked below in date order
+    for kind, required in (("changes", ("date", "model")), ("events", ("date", "type")), ("policies", None)):
+        for name, entry in vars(getattr(sc, kind)).items():
+            key = f"scenario.{kind}.{name}"
+            for leaf in required or _required(key):
+                if not hasattr(entry, leaf):
+                    raise ConfigError(f"{key}.{leaf}", None, "missing; " + rule_for(f"{key}.{leaf}").describe())
+            date, leaf = (entry.start, "start") if kind == "policies" else (entry.date, "date")
+            if not spec.run.start <= date <= spec.run.end:
+                raise ConfigError(f"{key}.{leaf}", month_str(date), window)
+            if kind == "events" and entry.type not in HAZARDS:
+                raise ConfigError(f"{key}.type", entry.type, f"must be one of the event types {list(HAZARDS)}")
+            if kind != "policies":
+                allowed = f"events.{entry.type}.*" if kind == "events" else "*"
+                for path, value in getattr(entry, "model", {}).items():
+                    _model_value(m, path, f"{key}.model.{path}")
+                    if kind == "changes" and any(fnmatch.fnmatchcase(path, f) for f in FIXED):
+                        raise ConfigError(f"{key}.model.{path}", value, "cannot change during a run")
+                    if not fnmatch.fnmatchcase(path, allowed):
+                        raise ConfigError(f"{key}.model.{path}", value, f"an event's own values must be under {allowed}")
+                dated.append((date, kind == "events", key, getattr(entry, "model", {})))
+    _check_branches(m, sorted(dated, key=lambda d: d[:2]))
+
+
+def _check_branches(model: SimpleNamespace, dated: list) -> None:
+    """The successor's courses still sum to 1 after each change, and for each scripted event."""
+    current = {b: getattr(model.events.transition, b) for b in BRANCHES}
+    for _, is_event, key, overrides in dated:
+        values = {**current, **{b: overrides[f"events.transition.{b}"] for b in BRANCHES
+                                if f"events.transition.{b}" in overrides}}
+        if not np.allclose(sum(values.values()), 1.0, atol=1e-6):
+            raise ConfigError(f"{key}.model.events.transition", float(np.max(sum(values.values()))),
+                              "continuity + pro_moscow + multi_vector must sum to 1")
+        if not is_event:
+            current = values
+
+
+def _required(key: str) -> list[str]:
+    """The parameters the schema lists for a policy (scenario.policies.<name>)."""
+    return [pattern.rsplit(".", 1)[1] for pattern, _ in SCHEMA if pattern.startswith(key + ".")]
+
+
+def _model_value(model: SimpleNamespace, path: str, key: str) -> Any:
+    """The model's value at a dotted path, or a ConfigError naming `key` when it has none."""
+    node = model
+    for part in path.split("."):
+        if isinstance(node, np.ndarray) and part in model.tracks:
+            return node[model.tracks.index(part)]
+        if not hasattr(node, part):
+            raise ConfigError(key, None, "no such model key")
+        node = getattr(node, part)
+    return node
+
+
 def with_design(config: Mapping[str, Any], design: Mapping[str, np.ndarray], rows: slice) -> dict:
-    """A copy of a plain config with per-trajectory values (design[key][rows]) at dotted keys."""
+    """A copy of a plain config with per-trajectory values (design[key][rows]) at dotted keys;
+    a scalar in the design is one value for every trajectory."""
     out = copy.deepcopy(dict(config))
     for key, values in design.items():
         node, *path, leaf = key.split(".")
@@ -341,5 +494,5 @@ def with_design(config: Mapping[str, Any], design: Mapping[str, np.ndarray], row
             target = target[part]
         if leaf not in target:
             raise ConfigError(key, None, "no such parameter in the config")
-        target[leaf] = np.asarray(values, dtype=float)[rows]
+        target[leaf] = float(values) if np.ndim(values) == 0 else np.asarray(values, dtype=float)[rows]
     return out

@@ -1,7 +1,9 @@
 """The results Dataset: its layout, and saving and loading it without pickle.
 
 Layout: level(trajectory, time, track) and composite(trajectory, time) as float32, monthly
-`time` as dates, events(trajectory, event) as counts; attributes hold the seed, scenario,
+`time` as dates, events(trajectory, event) as counts, event_month(event, time) as the number of
+trajectories with an event of each type in each month, and the dated events of the first
+trajectories as a table along `log` (log_trajectory, log_time, log_event); attributes hold the seed, scenario,
 package version, format version and the resolved config (YAML). Files are netCDF-3 written by
 scipy (no extra dependency) to a temporary name and renamed, so a file under the final name
 is always complete.
@@ -17,9 +19,9 @@ import xarray as xr
 
 from .engine import BlockResult
 from .params import RunSpec, month_str
-from .state import EVENT_TYPES
+from .state import EVENT_TYPES, LOGGED
 
-FORMAT = 1  # bump when the layout changes; load() refuses other formats
+FORMAT = 2  # bump when the layout changes; load() refuses other formats
 
 
 class ResultsError(Exception):
@@ -40,15 +42,22 @@ def assemble(spec: RunSpec, blocks: list[BlockResult], seed: int, config_yaml: s
     weights = np.asarray(spec.model.weights, dtype=np.float32)[:, 0]
     counts = np.stack([np.concatenate([b.counts[e] for b in blocks]) for e in EVENT_TYPES], axis=1)
     n = levels.shape[0]
+    times = month_dates(spec.run.start, spec.months)
+    per_month, log = event_records(blocks, spec.months)
     return xr.Dataset(
         {
             "level": (("trajectory", "time", "track"), levels, {"long_name": "integration level", "units": "1"}),
             "composite": (("trajectory", "time"), levels @ weights, {"long_name": "composite index", "units": "1"}),
             "events": (("trajectory", "event"), counts.astype(np.int32), {"long_name": "event count"}),
+            "event_month": (("event", "time"), per_month,
+                            {"long_name": "trajectories with an event of this type in this month"}),
+            "log_trajectory": ("log", log[:, 1], {"long_name": f"trajectory (one of the first {LOGGED})"}),
+            "log_time": ("log", times[log[:, 0]], {"long_name": "month of the event"}),
+            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]], {"long_name": "event type"}),
         },
         coords={
             "trajectory": np.arange(n, dtype=np.int32),
-            "time": month_dates(spec.run.start, spec.months),
+            "time": times,
             "track": list(spec.tracks),
             "event": list(EVENT_TYPES),
         },
@@ -63,6 +72,26 @@ def assemble(spec: RunSpec, blocks: list[BlockResult], seed: int, config_yaml: s
             "config": config_yaml,
         },
     )
+
+
+def event_records(blocks: list[BlockResult], months: int) -> tuple[np.ndarray, np.ndarray]:
+    """event_month (event types, months) summed over blocks, and the dated events of the logged
+    trajectories as rows (month, trajectory, type) ordered by trajectory, then time."""
+    per_month = np.zeros((len(EVENT_TYPES), months), dtype=np.int32)
+    rows, offset = [], 0
+    for b in blocks:
+        for (kind, month), trajectories in b.record.tally.items():
+            per_month[kind, month] += trajectories
+        rows += [(month, offset + i, kind) for month, kind, i in b.record.log]
+        offset += b.levels.shape[2]
+    log = np.array(rows, dtype=np.int32).reshape(-1, 3)
+    return per_month, log[np.lexsort((log[:, 0], log[:, 1]))]
+
+
+def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
+    """The dated events (YYYY-MM, type) of one logged trajectory, in time order."""
+    mine = ds.log_trajectory.values == trajectory
+    return [(str(t)[:7], str(e)) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
 
 
 def save(ds: xr.Dataset, path: Path) -> None:

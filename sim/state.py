@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,9 +12,33 @@ from scipy.special import expit
 EVENT_TYPES = (
     "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
     "transition", "consolidation", "pivot", "programme", "deadline_met", "deadline_missed",
+    "election", "subsidy_cut", "multi_vector",
 )
+LOGGED = 20  # the first trajectories of the ensemble whose dated events are kept in the results
 
 LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
+
+
+@dataclass
+class EventRecord:
+    """When events happen: per month, the trajectories with an event of each type (`tally`), and
+    the dated events (month, type, trajectory) of the block's first `logged` trajectories (`log`)."""
+
+    last: np.ndarray       # (event types, n) last month with an event of each type, −1 before any
+    tally: dict[tuple[int, int], int] = field(default_factory=dict)  # (type, month) → trajectories
+    log: list[tuple[int, int, int]] = field(default_factory=list)
+    logged: int = 0
+
+    def add(self, kind: int, month: int, idx: np.ndarray) -> None:
+        if not idx.size:
+            return
+        last = self.last[kind]
+        new = idx[last[idx] != month]
+        if new.size:
+            last[new] = month
+            self.tally[kind, month] = self.tally.get((kind, month), 0) + new.size
+        if self.logged:
+            self.log += [(month, kind, int(i)) for i in idx[idx < self.logged]]
 
 
 @dataclass
@@ -31,6 +55,7 @@ class State:
     transitioned: np.ndarray       # a leadership transition has happened
     months_since_crisis: np.ndarray
     counts: dict[str, np.ndarray]
+    record: EventRecord
     month: int = 0                 # months since the run's start
     crisis_boost: float = 1.0      # crisis-rate multiplier of an election window
     crisis_boost_until: int = -1   # last month of that window
@@ -59,6 +84,7 @@ def initial_state(model: SimpleNamespace, n: int) -> State:
         transitioned=np.zeros(n, dtype=bool),
         months_since_crisis=np.full(n, 10**6, dtype=np.int64),
         counts={name: np.zeros(n, dtype=np.int32) for name in EVENT_TYPES},
+        record=EventRecord(last=np.full((len(EVENT_TYPES), n), -1, dtype=np.int32)),
     )
     state.refresh_level()
     return state
@@ -82,5 +108,10 @@ def jump(state: State, idx: np.ndarray, effect: np.ndarray) -> None:
         state.y[:, idx] += effect if effect.shape[1] == 1 else effect[:, idx]
 
 
+KIND = {name: k for k, name in enumerate(EVENT_TYPES)}
+
+
 def count(state: State, name: str, idx: np.ndarray) -> None:
+    """Record an event of type `name` this month in the trajectories idx."""
     state.counts[name][idx] += 1
+    state.record.add(KIND[name], state.month, idx)

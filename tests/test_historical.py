@@ -44,9 +44,10 @@ def test_missing_file_and_column_are_named(tmp_path):
         historical.load_events(tmp_path / "e.csv")
 
 
-def _rule(low, high, permanent=(0.25, 0.25), half_life=(1.0, 1.0)):
-    return SimpleNamespace(initial={"economic": 0.5, "energy": 0.5},
-                           weights={m: [low, high] for m in historical.MAGNITUDES},
+def _rule(low, high, permanent=(0.25, 0.25), half_life=(1.0, 1.0), final=None):
+    """A rule with point ranges for the magnitude weights' [low, high] and the given end anchors."""
+    return SimpleNamespace(initial=np.array([0.5, 0.5]), final=np.array([final["economic"], final["energy"]]),
+                           final_spread=0.0, weights=SimpleNamespace(**{m: (low, high) for m in historical.MAGNITUDES}),
                            permanent=list(permanent), half_life_years=list(half_life))
 
 
@@ -56,26 +57,37 @@ def test_index_rule_on_a_hand_made_event_list(tmp_path):
                     "1999-06,economic,1,3,Before the window,s\n2000-06,economic,0,3,Neutral,s\n")
     events = historical.load_events(path, tracks=("economic", "energy"))
     start = 2000 * 12  # 2000-01
-    paths = historical.index_paths(events, _rule(0.4, 0.4), ("economic", "energy"), start, 36, 3,
-                                   np.random.default_rng(0))
+    end_energy = 1 / (1 + np.exp(0.4 * (0.25 + 0.75 * 0.5 ** (23 / 12))))
+    rule = _rule(0.4, 0.4, final={"economic": 1 / (1 + np.exp(-0.4)), "energy": end_energy})
+    paths = historical.index_paths(events, rule, ("economic", "energy"), start, 36, 3, np.random.default_rng(0))
     y = np.log(paths / (1 - paths))
     econ, energy = y[0, :, 0], y[0, :, 1]
-    np.testing.assert_allclose(econ[:2], 0.0)             # nothing before the step; 1999 event is initial state
+    np.testing.assert_allclose(econ[:2], 0.0, atol=1e-12)             # nothing before the step; 1999 event is initial state
     np.testing.assert_allclose(econ[2:], 0.4)             # a step persists; a neutral event moves nothing
-    np.testing.assert_allclose(energy[:12], 0.0)
+    np.testing.assert_allclose(energy[:12], 0.0, atol=1e-12)
     assert energy[12] == pytest.approx(-0.4)              # the setback in full in its month
     assert energy[24] == pytest.approx(-0.4 * (0.25 + 0.75 * 0.5))  # half the transient part recovered after 1 year
     assert np.ptp(paths[:, -1, 0]) == 0                    # identical draws when the ranges are points
+
+
+def test_end_anchors_add_a_linear_trend(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + "2000-03,economic,1,2,Step,s\n")
+    events = historical.load_events(path, tracks=("economic", "energy"))
+    rule = _rule(0.4, 0.4, final={"economic": 1 / (1 + np.exp(-1.4)), "energy": 0.5})
+    paths = historical.index_paths(events, rule, ("economic", "energy"), 2000 * 12, 11, 1, np.random.default_rng(0))
+    y = np.log(paths / (1 - paths))
+    np.testing.assert_allclose(y[0, :, 0], 0.1 * np.arange(11) + np.where(np.arange(11) >= 2, 0.4, 0.0))
 
 
 def test_index_uncertainty_comes_from_the_magnitude_ranges(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(HEADER + "2000-03,economic,1,2,Step,s\n")
     events = historical.load_events(path, tracks=("economic", "energy"))
-    paths = historical.index_paths(events, _rule(0.1, 0.5), ("economic", "energy"), 2000 * 12, 12, 500,
-                                   np.random.default_rng(1))
-    final = np.log(paths[:, -1, 0] / (1 - paths[:, -1, 0]))
-    assert final.min() >= 0.1 and final.max() <= 0.5 and final.std() > 0.08
+    rule = _rule(0.1, 0.5, final={"economic": 0.5, "energy": 0.5})
+    paths = historical.index_paths(events, rule, ("economic", "energy"), 2000 * 12, 24, 500, np.random.default_rng(1))
+    mid = np.log(paths[:, 12, 0] / (1 - paths[:, 12, 0]))
+    assert mid.std() > 0.05 and np.allclose(paths[:, -1, 0], 0.5)  # spread inside, anchored at the end
 
 
 def test_crps_of_a_point_mass_is_the_absolute_error():

@@ -1,0 +1,152 @@
+"""Figures, report.md, the comparison report, `python -m sim.plot` and the progress line."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+from sim import outlook, plots, progress, report, results
+from sim.app import compose, run as app_run
+from sim.plot import main as plot_main
+from tests.conftest import run
+
+SMALL = ["run.trajectories=300", "run.block_size=150", "run.end=2027-12"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A default run folder of a small run, as `python -m sim` writes it."""
+    path = tmp_path_factory.mktemp("run")
+    app_run(compose(SMALL), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ds(folder):
+    return results.load(folder)
+
+
+def assert_figure(path):
+    """A PNG that is a real, non-blank picture, with its PDF twin."""
+    assert path.exists() and path.stat().st_size > 10_000
+    assert path.with_suffix(".pdf").stat().st_size > 5_000
+    pixels = mpimg.imread(path)
+    assert min(pixels.shape[:2]) > 300 and pixels[..., :3].std() > 0.05
+
+
+def test_default_run_folder_gets_report_and_every_figure(folder):
+    assert (folder / "report.md").stat().st_size > 2_000 and (folder / "summary.json").exists()
+    for name in ("fan_chart", "milestones", "classes", "tracks", "setbacks", "events"):
+        assert_figure(folder / "figures" / f"{name}.png")
+
+
+def test_event_raster_reads_event_month_and_is_skipped_without_it(ds, tmp_path):
+    hand = ds.drop_vars([v for v in ds.data_vars if v.startswith("log_")])
+    hand["event_month"] = hand["event_month"] * 0
+    hand["event_month"][0, 3] = 150
+    assert_figure(plots.events(outlook.analyse(hand), tmp_path / "hand"))
+    assert plots.events(outlook.analyse(ds.drop_vars("event_month")), tmp_path / "none") is None
+    assert not (tmp_path / "none.png").exists()
+
+
+def test_report_has_the_narrative_tables_figures_and_assumptions(folder, ds):
+    text = (folder / "report.md").read_text()
+    s = outlook.summarize(ds)
+    for heading in ("## Outlook", "## The thesis", "## Outlook classes", "## Milestones", "## Tracks",
+                    "## An uneven path", "## Events", "## Assumptions"):
+        assert heading in text
+    assert f"{s['verdict']['p_progress']:.3f} ± {s['verdict']['p_progress_se']:.3f}" in text
+    assert ("holds:" if s["verdict"]["holds"] else "does not hold:") in text
+    assert f"seed {s['seed']}" in text and "scenario `baseline`" in text.replace("**Scenario** ", "scenario ")
+    links = re.findall(r"\]\((figures/[^)]+)\)", text)
+    assert {p.split("/")[1].split(".")[0] for p in links} >= {"fan_chart", "milestones", "classes", "setbacks"}
+    for link in links:
+        assert (folder / link).exists()
+    assert not re.search(r"\bnan\b", text.lower())
+
+
+def test_narrative_follows_the_numbers():
+    s = {"verdict": {"holds": False, "p_progress": 0.3, "p_progress_se": 0.01, "p_setback_given_progress": 0.9,
+                     "p_setback_given_progress_se": 0.02, "margin_se": {"p_progress": -30.0, "p_setback": 1.0},
+                     "thresholds": {"p_progress": 0.6, "p_setback": 0.88, "delta": 0.05, "epsilon": 0.03,
+                                    "window_months": 12},
+                     "robustness": {"points": 81, "holds_share": 0.0, "holds_share_by_value": {}}},
+         "scenario": "x", "start": "2021-11", "end": "2041-12", "trajectories": 1000,
+         "composite": {"start": 0.46, "end_median": 0.4, "end_p05": 0.2, "end_p95": 0.6},
+         "uneven": {k: {"median": 2.0, "p95": 0.3} for k in ("setbacks", "reversals", "max_drawdown", "decline_years")},
+         "unequal": {"leader": "security", "laggard": "energy", "leads": {"security": 0.5}, "lags": {"energy": 0.4},
+                     "net_change": {"security": {"median": -0.01}, "energy": {"median": -0.2}},
+                     "spread_median": 0.2, "spread_p05": 0.1, "spread_p95": 0.3},
+         "milestones": {"single_currency": {"track": "monetary", "threshold": 0.8, "p_by_end": 0.002,
+                                            "median_date": None}},
+         "classes": {"regression": 0.6, "stagnation": 0.1, "uneven_progress": 0.3, "smooth_progress": 0.0},
+         "classes_se": {"regression": 0.01, "stagnation": 0.01, "uneven_progress": 0.01, "smooth_progress": 0.0}}
+    text = report.narrative(s)
+    assert "not clearly progressive: only in 30.0% ± 1.0%" in text
+    assert "security falls least" in text and "energy falls most" in text
+    assert "single currency (monetary ≥ 0.8) in <1%" in text
+    assert "does not hold" in text and "fails at all 81 points" in text
+    assert "within two standard errors" in text   # P(setback | progress) is 1 SE above its threshold
+
+
+def test_plot_cli_redraws_one_run_and_compares_two(folder, tmp_path, capsys):
+    redrawn = tmp_path / "redrawn"
+    redrawn.mkdir()
+    (redrawn / "results.nc").symlink_to(folder / "results.nc")
+    assert plot_main([str(redrawn)]) == 0
+    assert (redrawn / "report.md").read_text() == (folder / "report.md").read_text()
+    assert_figure(redrawn / "figures" / "fan_chart.png")
+    other = tmp_path / "other"
+    results.save(run(SMALL + ["model.events.sanctions.rate=0"]), (other.mkdir() or other) / "results.nc")
+    out = tmp_path / "cmp"
+    assert plot_main([str(redrawn), str(other), "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    text = (out / "report.md").read_text()
+    assert "paired per trajectory" in text and "difference ± SE" in text
+    for name in ("fan_chart", "milestones", "classes", "tracks", "setbacks"):
+        assert_figure(out / "figures" / f"{name}.png")
+
+
+@pytest.mark.parametrize("make", ["missing", "empty"])
+def test_plot_cli_refuses_a_folder_that_is_not_a_run_with_one_line(tmp_path, capsys, make):
+    target = tmp_path / "nothing"
+    if make == "empty":
+        target.mkdir()
+    assert plot_main([str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("sim.plot: error:") and str(target) in err[0]
+
+
+def test_paired_differences_use_per_trajectory_errors():
+    x = np.array([0.0, 1.0, 0.0, 1.0])
+    d, se = report.difference(x, x + 0.5, is_paired=True)
+    assert (d, se) == (0.5, 0.0)
+    d, se = report.difference(x, x + 0.5, is_paired=False)
+    assert d == 0.5 and se == pytest.approx(np.hypot(*[outlook.mean_se(x)[1]] * 2))
+
+
+class Tty(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_line_on_a_terminal_and_silence_elsewhere():
+    quiet = Tty(False)
+    bar = progress.Bar("blocks", quiet)
+    bar(1, 4)
+    bar(4, 4)
+    assert quiet.getvalue() == ""
+    loud = Tty(True)
+    bar = progress.Bar("blocks", loud)
+    bar(1, 4)
+    assert "1/4" in loud.getvalue() and "left" in loud.getvalue() and not loud.getvalue().endswith("\n")
+    bar(4, 4)
+    assert loud.getvalue().endswith("\n") and "4/4" in loud.getvalue()
