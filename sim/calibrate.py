@@ -9,7 +9,8 @@ share of the admissible ones by CRPS against the event-coded index (every twelft
 composite weighs as much as the five tracks together, since the verdict is about the
 composite) are the accepted parameter sets. They are written to
 configs/model/calibrated.yaml (their medians) and calibrated_sets.csv (all of them), which
-`model=calibrated` uses: each trajectory of a forecast draws one accepted set.
+`model=calibrated` uses: each trajectory of a forecast draws one accepted set. The number of
+composite setback episodes is reported beside the index's, not fitted (see experiments/backtest).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
-from . import engine, historical, rng, scores
+from . import engine, historical, outlook, rng, scores
 from .app import CONFIG_DIR, compose, prepare
 from .backtest import RECORD_EVENTS, record_counts, scoring_months, with_composite
 from .params import ConfigError, RunSpec, from_config, section, with_design
@@ -59,7 +60,14 @@ def evaluate(job) -> tuple[float, dict[str, float]]:
     levels = with_composite(result.levels[at].transpose(2, 0, 1).astype(float), np.ravel(spec.model.weights))
     per_series = scores.crps_ensemble(levels, observed).mean(axis=0)
     crps = float((per_series[:-1].mean() + per_series[-1]) / 2)  # the tracks together weigh as the composite
-    return crps, {kind: float(result.counts[kind].mean() / years) for kind in RECORD_EVENTS}
+    rates = {kind: float(result.counts[kind].mean() / years) for kind in RECORD_EVENTS}
+    return crps, rates, float(composite_setbacks(result.levels.transpose(2, 0, 1), spec).mean())
+
+
+def composite_setbacks(levels: np.ndarray, spec: RunSpec) -> np.ndarray:
+    """Setback episodes of the composite of (n, months, tracks) levels, by the run's analysis rule."""
+    composite = levels.astype(float) @ np.ravel(spec.model.weights)
+    return outlook.setback_episodes(composite, spec.analysis.epsilon, spec.analysis.window_months)
 
 
 def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR / "model") -> dict:
@@ -75,6 +83,7 @@ def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR 
     years = (spec.months - 1) / 12
     window = [(spec.run.start + 1, spec.run.end)]
     record = {kind: float(record_counts(events, kind, window)[0] / years) for kind in RECORD_EVENTS}
+    setback_range = np.quantile(composite_setbacks(paths, spec), [0.05, 0.95])
 
     keys, points = candidates(settings, rng.stream(settings.seed, 0, "calibration-design"))
     jobs = [(point_spec(spec, keys, p), settings.seed, settings.replications, observed, years)
@@ -87,6 +96,7 @@ def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR 
             outcomes = list(pool.map(evaluate, jobs, chunksize=4))
     crps = np.array([o[0] for o in outcomes])
     rates = {kind: np.array([o[1][kind] for o in outcomes]) for kind in RECORD_EVENTS}
+    setbacks = np.array([o[2] for o in outcomes])
     z = {kind: (rates[kind] - record[kind]) / np.sqrt(record[kind] / years + rates[kind] / years / settings.replications)
          for kind in RECORD_EVENTS}
     admissible = np.all([np.abs(v) <= settings.tolerance for v in z.values()], axis=0)
@@ -102,10 +112,11 @@ def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR 
     report = {
         "seed": settings.seed, "points": len(points), "replications": settings.replications,
         "admissible": int(admissible.sum()), "accepted": len(order), "record_rates": record,
+        "record_setbacks_90": setback_range.tolist(), "accepted_setbacks": setbacks[order].tolist(),
         "keys": keys, "accepted_sets": accepted.tolist(), "accepted_crps": crps[order].tolist(),
         "best_crps": float(crps[order[0]]), "median_crps_all": float(np.median(crps)),
         "candidates": {"values": points.tolist(), "crps": crps.tolist(),
-                       "rates": {k: v.tolist() for k, v in rates.items()}},
+                       "rates": {k: v.tolist() for k, v in rates.items()}, "setbacks": setbacks.tolist()},
     }
     (out_dir / "calibration.json").write_text(json.dumps(report, indent=1) + "\n")
     return report
