@@ -138,3 +138,34 @@ def index_paths(events: Events, rule: SimpleNamespace, tracks: tuple[str, ...], 
     gap = np.log(final / (1 - final)) - y[:, -1, :]
     y += gap[:, None, :] * (t / max(months - 1, 1))[None, :, None]
     return 1 / (1 + np.exp(-y))
+
+
+def _nearest(series: dict[int, float], year: int, within: int = 1) -> float:
+    """The value of a sparse yearly series at `year`, or at the nearest year within `within`."""
+    for lag in sorted(range(-within, within + 1), key=abs):
+        if year + lag in series:
+            return series[year + lag]
+    raise HistoryError(f"no value within {within} year(s) of {year}; the series has {sorted(series)}")
+
+
+def anchors(indicators: dict[str, dict[int, float]], year: int, territory_ratio: float,
+            paid_price: float | None = None) -> dict[str, float]:
+    """The model's driver anchors in a year, from the indicators.
+
+    asymmetry: mean of (r − 1)/(r + 1) over the Russia/Belarus ratios of GDP, population and
+    territory; subsidy: 1 − price Belarus pays / European reference price (per 1000 m³; `paid_price`
+    where the series has no value); interdependence: mean of Russia's share of Belarus trade and
+    the subsidy (and of Russia's share of investment inflows where the data have it within two years).
+    """
+    ratios = [_nearest(indicators["gdp_ratio_russia_to_belarus"], year, 0),
+              _nearest(indicators["population_ratio_russia_to_belarus"], year, 0), territory_ratio]
+    paid = indicators["gas_price_russia_to_belarus"].get(year, paid_price)
+    if paid is None:
+        raise HistoryError(f"no gas price for Belarus in {year}; pass the price paid")
+    subsidy = 1 - paid / _nearest(indicators["gas_price_europe_reference_imf_per_1000m3"], year, 0)
+    parts = [_nearest(indicators["russia_share_belarus_total_trade"], year) / 100, subsidy]
+    investment = indicators.get("russia_share_foreign_investment_inflows_belarus", {})
+    if any(abs(y - year) <= 2 for y in investment):
+        parts.append(_nearest(investment, year, 2) / 100)
+    return {"asymmetry": float(np.mean([(r - 1) / (r + 1) for r in ratios])),
+            "subsidy": float(subsidy), "trade_share": parts[0], "interdependence": float(np.mean(parts))}

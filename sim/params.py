@@ -40,6 +40,7 @@ class Rule:
     """What a config value must be: its kind, bounds (inclusive unless open) and unit."""
 
     kind: str  # real | int | range | month | months | track | tracks | text | file | vector | effect | seed | model
+    #            | flag | executor | address
     lo: float = -math.inf
     hi: float = math.inf
     lo_open: bool = False
@@ -63,6 +64,9 @@ class Rule:
             "seed": "must be an integer >= 0, or null for fresh entropy",
             "file": "must be a file name, or null",
             "model": "must be a mapping of model keys, nested as under model",
+            "flag": "must be true or false (or null where the default is automatic)",
+            "executor": "must be local or dask",
+            "address": "must be a scheduler address such as tcp://host:8786, or null",
         }[self.kind]
 
 
@@ -174,6 +178,11 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("run.workers", real(1, 1024, "processes", kind="int")),
     ("run.block_size", real(1, 1e7, "trajectories", kind="int")),
     ("run.sample_paths", real(0, 1000, "paths", kind="int")),
+    ("run.summary", Rule("flag")),
+    ("run.summary_above", real(1, 1e12, "trajectories", kind="int")),
+    ("run.executor", Rule("executor")),
+    ("run.scheduler", Rule("address")),
+    ("run.resume", Rule("flag")),
     # analysis
     ("analysis.delta", real(0, 1, "composite level", lo_open=True)),
     ("analysis.epsilon", real(0, 1, "composite level", lo_open=True)),
@@ -192,6 +201,8 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("calibration.parameters.*.{low,high}", real(-1e3, 1e3)),
     # backtest (configs/experiment/backtest.yaml)
     ("backtest.draws", real(1, 1e6, "index paths", kind="int")),
+    ("backtest.anchors.territory_ratio", real(1, 1e4, "ratio")),
+    ("backtest.anchors.gas_price_1999", real(0, 1e4, "USD per 1000 m³", lo_open=True)),
     ("backtest.seed", Rule("seed")),
     ("backtest.index.{initial,final}", real(0, 1, "level", True, True, kind="vector")),
     ("backtest.index.final_spread", real(0, 0.5, "level")),
@@ -297,7 +308,13 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         return sorted(parse_month(key, v) for v in value)
     if rule.kind == "model":
         return _model_keys(key, value, tracks)
-    if rule.kind == "file":
+    if rule.kind == "flag":
+        if value is not None and not isinstance(value, bool):
+            raise ConfigError(key, value, rule.describe())
+        return value
+    if rule.kind == "executor" and value not in ("local", "dask"):
+        raise ConfigError(key, value, rule.describe())
+    if rule.kind in ("file", "address"):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ConfigError(key, value, rule.describe())
         return value

@@ -109,3 +109,22 @@ def test_coverage_of_a_known_distribution():
     observed = rng.standard_normal(20_000)
     assert scores.coverage(ensemble, observed, 0.9) == pytest.approx(0.9, abs=0.01)
     assert scores.brier(np.array([1.0, 0.0, 0.5]), np.array([1, 0, 1])) == pytest.approx(0.25 / 3)
+
+
+def test_the_model_anchors_agree_with_the_indicators():
+    """The drivers' values in the configs are what the indicator file gives (article figures aside)."""
+    from sim.app import compose, prepare
+    from sim.params import section
+
+    indicators = historical.load_indicators()
+    spec, _, _ = prepare(compose(["experiment=backtest"]))
+    backtest = section(spec.config, "backtest", spec.tracks)
+    now = historical.anchors(indicators, 2021, backtest.anchors.territory_ratio)
+    then = historical.anchors(indicators, 1999, backtest.anchors.territory_ratio, backtest.anchors.gas_price_1999)
+    forecast, _, _ = prepare(compose())
+    assert forecast.model.asymmetry == pytest.approx(now["asymmetry"], abs=0.01)
+    assert forecast.model.interdependence.initial == pytest.approx(now["interdependence"], abs=0.03)
+    # the article's $465 international price against the IMF-derived $568 of the indicator file
+    assert forecast.model.subsidy.initial == pytest.approx(now["subsidy"], abs=0.05)
+    assert spec.model.interdependence.initial == pytest.approx(then["interdependence"], abs=0.01)
+    assert spec.model.subsidy.initial == pytest.approx(then["subsidy"], abs=0.01)
