@@ -10,7 +10,7 @@ from pathlib import Path
 import xarray as xr
 from omegaconf import DictConfig, OmegaConf
 
-from . import engine, outlook, parameter_sets, progress, report, results, rng
+from . import executors, outlook, parameter_sets, progress, report, results, rng, summary
 from .params import RunSpec, from_config
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -35,20 +35,30 @@ def prepare(cfg: DictConfig) -> tuple[RunSpec, int, str]:
     return spec, seed, OmegaConf.to_yaml(cfg, resolve=True)
 
 
-def simulate_spec(spec: RunSpec, seed: int, config_yaml: str) -> xr.Dataset:
-    """The ensemble as a Dataset, in memory."""
+def simulate_spec(spec: RunSpec, seed: int, config_yaml: str, store: executors.Store | None = None) -> xr.Dataset:
+    """The ensemble as a Dataset: every path, or in summary mode the merged block summaries.
+
+    With a store, each block is saved as it finishes and blocks already there are reused.
+    """
     design = parameter_sets.design(spec, seed, CONFIG_DIR)
-    blocks = engine.run_blocks(spec, seed, design, progress=progress.Bar("simulating blocks"))
-    return results.assemble(spec, blocks, seed, config_yaml)
+    jobs = executors.jobs(spec, seed, design)
+    finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
+    if summary.chosen(spec.run):
+        return summary.to_dataset(spec, summary.collect(arrays for _, arrays in finished),
+                                  results.attributes(spec, seed, config_yaml))
+    blocks = dict(finished)
+    return results.assemble(spec, [blocks[b] for b in range(len(jobs))], seed, config_yaml)
 
 
 def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Run the configured ensemble and write results.nc, figures, report.md and summary.json (last) to out_dir."""
     spec, seed, config_yaml = prepare(cfg)
-    ds = simulate_spec(spec, seed, config_yaml)
+    (out_dir / "summary.json").unlink(missing_ok=True)  # a reused folder is unfinished until the end
+    store = executors.Store(out_dir / "blocks", executors.run_key(config_yaml, seed), spec.run.resume)
+    ds = simulate_spec(spec, seed, config_yaml, store)
     summary = outlook.summarize(ds, spec.analysis)
-    out_dir.mkdir(parents=True, exist_ok=True)
     results.save(ds, out_dir / "results.nc")
+    store.remove()  # the finished blocks are in results.nc now
     report.publish(ds, out_dir, spec.analysis, spec.run.sample_paths)
     tmp = out_dir / ".summary.json.partial"
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -156,24 +155,17 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.backtest", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="output folder (default outputs/backtest/DATE_TIME)")
     parser.add_argument("overrides", nargs="*", help="config overrides, e.g. run.trajectories=2000 model=calibrated")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     out = args.out or Path("outputs/backtest") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    from hydra.errors import HydraException
-
-    from .cli import USAGE, explain
-
-    try:
-        rows = run(args.overrides, out)
-    except (ConfigError, HydraException, historical.HistoryError, results.ResultsError) as exc:
-        print(f"sim.backtest: error: {explain(exc)}", file=sys.stderr)
-        sys.exit(USAGE)
-    print(table(rows))
+    print(table(run(args.overrides, out)))
     print(f"Backtest in {out}")
 
 
 if __name__ == "__main__":
-    main()
+    from .cli import guard
+
+    guard("sim.backtest", main)

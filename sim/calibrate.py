@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -160,21 +159,13 @@ def write_model(keys: list[str], accepted: np.ndarray, crps: np.ndarray, setting
     np.savetxt(model_dir / SETS_FILE, table, fmt="%s", delimiter=",")
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder for calibration.json (default outputs/calibration/DATE_TIME)")
-    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. calibration.points=200 run.workers=2")
-    args = parser.parse_args()
+    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. calibration.points=256 run.workers=2")
+    args = parser.parse_args(argv)
     out = args.out or Path("outputs/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    from hydra.errors import HydraException
-
-    from .cli import USAGE, explain
-
-    try:
-        report = calibrate(args.overrides, out)
-    except (ConfigError, HydraException, historical.HistoryError) as exc:
-        print(f"sim.calibrate: error: {explain(exc)}", file=sys.stderr)
-        sys.exit(USAGE)
+    report = calibrate(args.overrides, out)
     print(f"{report['accepted']} of {report['admissible']} admissible candidates accepted "
           f"({report['points']} tried); best mean CRPS {report['best_crps']:.4f} "
           f"(median of all {report['median_crps_all']:.4f}).")
@@ -182,4 +173,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from .cli import guard
+
+    guard("sim.calibrate", main)

@@ -13,7 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 import simpy
@@ -22,7 +22,7 @@ from . import rng
 from .calendar import Calendar
 from .hazards import HAZARDS, draw_events
 from .params import RunSpec, from_config, with_design
-from .state import EventRecord, State, history, initial_state
+from .state import EVENT_TYPES, EventRecord, State, history, initial_state
 
 DT = 1 / 12  # years per month
 
@@ -35,6 +35,13 @@ class BlockResult:
     levels: np.ndarray
     counts: dict[str, np.ndarray]
     record: EventRecord
+
+    def arrays(self, offset: int) -> dict[str, np.ndarray]:
+        """The block as plain arrays (saved without pickle): levels, counts (n, event types),
+        event_month (event types, months) and log rows (month, trajectory from `offset`, type)."""
+        per_month, log = self.record.arrays(self.levels.shape[0], offset)
+        counts = np.stack([self.counts[e] for e in EVENT_TYPES], axis=1)
+        return {"levels": self.levels, "counts": counts, "event_month": per_month, "log": log}
 
 
 def correlation_factor(model: SimpleNamespace) -> np.ndarray:
@@ -51,7 +58,11 @@ def draw_shape(k: int, n: int) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 class Dynamics:
-    """The monthly step for one block: drift, diffusion, drivers, stochastic events."""
+    """The monthly step for one block: drift, diffusion, drivers, stochastic events.
+
+    The step works in place on preallocated (tracks, n) buffers: a temporary array per term
+    would cost more than the random numbers themselves.
+    """
 
     def __init__(self, model: SimpleNamespace, state: State, generator: np.random.Generator):
         self.m, self.s, self.gen = model, state, generator
@@ -59,41 +70,51 @@ class Dynamics:
         self.z = np.empty(normal_shape)
         self.u = np.empty(uniform_shape)
         self.chol = correlation_factor(model)
+        self.drift = np.empty_like(state.y)
         self.noise = np.empty_like(state.y)
         self.pressure_decay = np.exp(-np.log(2) * DT / np.asarray(model.pressure.half_life_years))
 
     def step(self, month: int) -> None:
-        """Advance every trajectory through month `month` (1-based since the start)."""
-        m, s = self.m, self.s
+        """Advance every trajectory through month `month` (1-based since the start).
+
+        Uses s.level as refreshed from s.y at the record just before (engine.run_block).
+        """
+        m, s, drift, noise = self.m, self.s, self.drift, self.noise
         years = (month - 1) * DT
         self.gen.standard_normal(out=self.z)
         self.gen.random(out=self.u)
         k = len(m.tracks)
 
-        drift = (m.drift + m.history_loading * history(m, years) + m.interdependence_loading * s.D
-                 + m.pressure_loading * s.X - m.instability_drag * s.S
-                 - m.resistance * m.asymmetry * s.level ** m.eta)
-        np.matmul(self.chol, self.z[:k], out=self.noise)
-        self.noise *= m.volatility * (1 + m.noise_instability * s.S) * np.sqrt(DT)
-        s.y += drift * DT
-        s.y += self.noise
+        np.power(s.level, m.eta, out=drift)
+        drift *= -m.resistance * m.asymmetry
+        drift += m.drift + m.history_loading * history(m, years)
+        for loading, driver in ((m.interdependence_loading, s.D), (m.pressure_loading, s.X),
+                                (-m.instability_drag, s.S)):
+            drift += np.multiply(loading, driver, out=noise)
+        drift *= DT
+        s.y += drift
+        np.matmul(self.chol, self.z[:k], out=noise)
+        noise *= m.volatility
+        noise *= (1 + m.noise_instability * s.S) * np.sqrt(DT)
+        s.y += noise
 
         d = m.interdependence
         target = (d.base + (d.feedback * s.level).sum(axis=0) + d.pressure * s.X
                   + d.subsidy * s.subsidy - d.stress * s.R)
-        s.D += d.reversion * (target - s.D) * DT + d.volatility * np.sqrt(DT) * self.z[k]
+        s.D += d.reversion * DT * (target - s.D) + d.volatility * np.sqrt(DT) * self.z[k]
         np.clip(s.D, 0.0, 1.0, out=s.D)
         s.X *= self.pressure_decay
         for x, p, z in ((s.S, m.instability, self.z[k + 1]), (s.R, m.fiscal_stress, self.z[k + 2])):
-            x += p.reversion * (p.mean - x) * DT + p.volatility * np.sqrt(DT) * z
+            x += p.reversion * DT * (p.mean - x) + p.volatility * np.sqrt(DT) * z
             np.maximum(x, 0.0, out=x)
 
         s.month = month
         draw_events(s, m, self.u, DT, years)
 
 
-def run_block(spec: RunSpec, seed: int, block: int, n: int) -> BlockResult:
-    """Simulate n trajectories of block `block` over the run window."""
+def run_block(spec: RunSpec, seed: int, block: int, n: int, calendar: bool = True) -> BlockResult:
+    """Simulate n trajectories of block `block` over the run window (`calendar=False`: without
+    the dated events, scenario and policies, to measure what they cost)."""
     months = spec.months
     state = initial_state(spec.model, n)
     levels = np.empty((months, len(spec.tracks), n), dtype=np.float32)
@@ -107,7 +128,8 @@ def run_block(spec: RunSpec, seed: int, block: int, n: int) -> BlockResult:
             if month < months:
                 dynamics.step(month)
 
-    Calendar(env, dynamics, spec, seed, block).install()
+    if calendar:
+        Calendar(env, dynamics, spec, seed, block).install()
     env.run(until=env.process(monthly()))
     return BlockResult(levels, state.counts, state.record)
 
@@ -134,26 +156,11 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
     return [(from_config(with_design(spec.config, design, slice(a, a + n))), n) for a, n in zip(starts, sizes)]
 
 
-def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None,
-               progress: Callable[[int, int], None] | None = None) -> list[BlockResult]:
-    """All blocks of the run, in block order, on spec.run.workers local processes.
-
-    `progress(done, total)`, when given, is called as each block's result arrives.
-    """
-    jobs = block_specs(spec, design)
+def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:
+    """All blocks of the run in block order, on spec.run.workers local processes."""
+    jobs = [(s, seed, b, n) for b, (s, n) in enumerate(block_specs(spec, design))]
     if spec.run.workers == 1 or len(jobs) == 1:
-        return _collect((run_block(s, seed, b, n) for b, (s, n) in enumerate(jobs)), len(jobs), progress)
+        return [run_block(*job) for job in jobs]
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(min(spec.run.workers, len(jobs)), mp_context=context) as pool:
-        futures = [pool.submit(run_block, s, seed, b, n) for b, (s, n) in enumerate(jobs)]
-        return _collect((f.result() for f in futures), len(jobs), progress)
-
-
-def _collect(results: Iterable[BlockResult], total: int, progress: Callable[[int, int], None] | None):
-    """The block results as a list, each arrival reported to `progress`."""
-    out = []
-    for result in results:
-        out.append(result)
-        if progress:
-            progress(len(out), total)
-    return out
+        return list(pool.map(run_block, *zip(*jobs)))

@@ -20,10 +20,15 @@ from .state import State, count, jump, pick
 
 
 def _occurs(u: np.ndarray, rate, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Trajectories where an event with this yearly rate happens this month, and u/p for them."""
-    p = -np.expm1(-np.asarray(rate) * dt)
-    idx = np.flatnonzero(u < p)
-    return idx, u[idx] / pick(p, idx)
+    """Trajectories where an event with this yearly rate happens this month, and u/p for them.
+
+    p = 1 − exp(−rate·dt) ≤ rate·dt, so only the few u below rate·dt need the exact p (thinning).
+    """
+    rate = np.asarray(rate)
+    candidates = np.flatnonzero(u < rate * dt)
+    p = -np.expm1(-pick(rate, candidates) * dt)
+    happens = u[candidates] < p
+    return candidates[happens], u[candidates[happens]] / (p[happens] if p.ndim else p)
 
 
 def dispute_rate(state: State, d: SimpleNamespace, ref: SimpleNamespace, years: float):
@@ -119,5 +124,6 @@ def draw_events(state: State, model: SimpleNamespace, u: np.ndarray, dt: float, 
     for row, (name, (rate, effect)) in enumerate(HAZARDS.items()):
         params = getattr(ev, name)
         idx, v = _occurs(u[row], rate(state, params, ref, years), dt)
-        effect(state, params, ref, idx, v)
+        if idx.size:
+            effect(state, params, ref, idx, v)
     state.months_since_crisis += 1

@@ -15,6 +15,8 @@ from typing import NamedTuple
 import numpy as np
 import xarray as xr
 
+from .results import is_summary
+
 CLASSES = ("uneven_progress", "smooth_progress", "stagnation", "regression")
 HORIZON_YEARS = 5  # class shares and milestone probabilities are also reported every 5 years
 
@@ -24,12 +26,26 @@ GRID_FACTORS = (0.5, 1.0, 2.0)
 GRID_SHIFTS = (-0.1, 0.0, 0.1)
 
 
+def preceding_max(c: np.ndarray, window: int) -> np.ndarray:
+    """(n, T) maximum of months t−window … t−1 (−inf where there are none), by doubling spans."""
+    t = c.shape[1]
+    out = np.full(c.shape, -np.inf)
+    span = np.full(c.shape, -np.inf)  # max of months t−w … t−1 for the current power of two w
+    span[:, 1:] = c[:, :-1]
+    covered, w = 0, 1
+    while w <= window and covered < t:
+        if window & w:  # add lags covered+1 … covered+w
+            np.maximum(out[:, covered:], span[:, :t - covered], out=out[:, covered:])
+            covered += w
+        if 2 * w <= window and w < t:
+            np.maximum(span[:, w:], span[:, :-w].copy(), out=span[:, w:])
+        w *= 2
+    return out
+
+
 def setback_flags(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
     """(n, T) bool: month t is at least ε below the maximum of months t−window … t−1."""
-    running = np.full(c.shape, -np.inf)
-    for lag in range(1, window + 1):
-        np.maximum(running[:, lag:], c[:, :-lag], out=running[:, lag:])
-    return c <= running - epsilon
+    return c <= preceding_max(c, window) - epsilon
 
 
 def episodes(flags: np.ndarray) -> np.ndarray:
@@ -125,13 +141,15 @@ def metrics(ds: xr.Dataset, analysis: SimpleNamespace | None = None) -> xr.Datas
     net_change(trajectory, series): last minus first month, per track and for the composite;
     setbacks, max_drawdown, decline_months (below the level of a year earlier) and reversals of
     the composite; crossing(trajectory, milestone): month index of the first crossing (0 = the
-    start month), −1 if never; outlook: index into CLASSES.
+    start month), −1 if never; outlook: index into CLASSES. A summary-mode run is returned as is.
     """
+    if is_summary(ds):
+        return ds  # a summary-mode run's metrics are its counts and histograms (summary.py)
     a = _analysis(ds, analysis)
     c = ds["composite"].values.astype(np.float64)
-    levels = ds["level"].values.astype(np.float64)
+    levels = ds["level"].values  # float32: compared with thresholds as is, differenced in float64
     tracks = [str(t) for t in ds["track"].values]
-    net = np.concatenate([levels[:, -1] - levels[:, 0], (c[:, -1] - c[:, 0])[:, None]], axis=1)
+    net = np.concatenate([levels[:, -1].astype(np.float64) - levels[:, 0], (c[:, -1] - c[:, 0])[:, None]], axis=1)
     setbacks = setback_episodes(c, a.epsilon, a.window_months)
     names = list(vars(a.milestones))
     crossing = np.stack(
@@ -153,22 +171,35 @@ def metrics(ds: xr.Dataset, analysis: SimpleNamespace | None = None) -> xr.Datas
 
 def milestone_curves(m: xr.Dataset, months: int) -> np.ndarray:
     """(milestone, month) probability that each milestone has been reached by each month."""
+    if is_summary(m):
+        counts = m["crossing"].values  # futures first crossing per month, the last column: never
+        return np.cumsum(counts[:, :months], axis=1) / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     crossing = m["crossing"].values
     firsts = [np.bincount(col[col >= 0], minlength=months)[:months] for col in crossing.T]
     return np.cumsum(firsts, axis=1) / crossing.shape[0] if firsts else np.empty((0, months))
 
 
-def classes_by_horizon(c: np.ndarray, analysis: SimpleNamespace) -> dict[int, np.ndarray]:
-    """Month index → (n,) class of each trajectory judged over the months up to it."""
-    flags = np.logical_or.accumulate(setback_flags(c, analysis.epsilon, analysis.window_months), axis=1)
+def classes_by_horizon(c: np.ndarray, analysis: SimpleNamespace, running: np.ndarray | None = None
+                       ) -> dict[int, np.ndarray]:
+    """Month index → (n,) class of each trajectory judged over the months up to it (`running`:
+    preceding_max(c, window) if already at hand)."""
+    if running is None:
+        running = preceding_max(c, analysis.window_months)
+    flags = np.logical_or.accumulate(c <= running - analysis.epsilon, axis=1)
     return {h: classify(c[:, h] - c[:, 0], flags[:, h], analysis.delta) for h in horizons(c.shape[1])}
 
 
 def verdict(cls: np.ndarray, setbacks: np.ndarray, p1: float, p2: float) -> dict:
     """The thesis test: P(progress) ≥ p1 and P(setback | progress) ≥ p2, with errors and margins."""
     progress = cls <= 1
-    p, se = share(progress)
-    q, qse = share(setbacks[progress] > 0)
+    return verdict_counts(cls.size, int(progress.sum()), int((setbacks[progress] > 0).sum()), p1, p2)
+
+
+def verdict_counts(n: int, progress: int, with_setback: int, p1: float, p2: float) -> dict:
+    """The thesis test from counts: n futures, `progress` of them progressing, `with_setback` of
+    those with a setback."""
+    p, se = share_of(progress, n)
+    q, qse = share_of(with_setback, progress)
     return {
         "holds": bool(p >= p1 and q >= p2), "p_progress": p, "p_progress_se": se,
         "p_setback_given_progress": q, "p_setback_given_progress_se": qse,
@@ -176,23 +207,48 @@ def verdict(cls: np.ndarray, setbacks: np.ndarray, p1: float, p2: float) -> dict
     }
 
 
+def share_of(k: int, n: int) -> tuple[float, float]:
+    """k of n as a proportion and its Monte Carlo standard error."""
+    p = k / n if n else float("nan")
+    return p, float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
+
+
 def _margin(p: float, threshold: float, se: float) -> float | None:
     """How many standard errors a probability lies above (+) or below (−) its threshold."""
     return float((p - threshold) / se) if se > 0 else None
 
 
+def grid_counts(c: np.ndarray, analysis: SimpleNamespace, running: np.ndarray | None = None) -> np.ndarray:
+    """(δ, ε, 2) counts over the robustness grid of δ and ε: futures progressing, and of those the
+    ones with a setback (`running`: preceding_max(c, window) if already at hand)."""
+    out = np.zeros((len(GRID_FACTORS), len(GRID_FACTORS), 2), dtype=np.int64)
+    if running is None:
+        running = preceding_max(c, analysis.window_months)
+    for j, f in enumerate(GRID_FACTORS):
+        setbacks = episodes(c <= running - analysis.epsilon * f)
+        for i, g in enumerate(GRID_FACTORS):
+            progress = classify(c[:, -1] - c[:, 0], setbacks, analysis.delta * g) <= 1
+            out[i, j] = progress.sum(), (progress & (setbacks > 0)).sum()
+    return out
+
+
 def robustness(c: np.ndarray, analysis: SimpleNamespace) -> dict:
     """The verdict over the grid of δ, ε, p1, p2 around the configured thresholds."""
+    return robustness_counts(grid_counts(c, analysis), c.shape[0], analysis)
+
+
+def robustness_counts(counts: np.ndarray, n: int, analysis: SimpleNamespace) -> dict:
+    """The verdict over the grid from grid_counts: whether it holds at each point, and by value."""
     grid = {
         "delta": [analysis.delta * f for f in GRID_FACTORS],
         "epsilon": [analysis.epsilon * f for f in GRID_FACTORS],
         "p_progress": sorted({float(np.clip(analysis.p_progress + s, 0, 1)) for s in GRID_SHIFTS}),
         "p_setback": sorted({float(np.clip(analysis.p_setback + s, 0, 1)) for s in GRID_SHIFTS}),
     }
-    setbacks = {e: setback_episodes(c, e, analysis.window_months) for e in grid["epsilon"]}
     holds = {}
-    for d, e, p1, p2 in itertools.product(*grid.values()):
-        holds[d, e, p1, p2] = verdict(classify(c[:, -1] - c[:, 0], setbacks[e], d), setbacks[e], p1, p2)["holds"]
+    for (i, d), (j, e), p1, p2 in itertools.product(enumerate(grid["delta"]), enumerate(grid["epsilon"]),
+                                                     grid["p_progress"], grid["p_setback"]):
+        holds[d, e, p1, p2] = verdict_counts(n, int(counts[i, j, 0]), int(counts[i, j, 1]), p1, p2)["holds"]
     by_value = {
         key: {f"{v:g}": float(np.mean([h for point, h in holds.items() if point[i] == v])) for v in values}
         for i, (key, values) in enumerate(grid.items())
@@ -269,6 +325,10 @@ def summarize(ds: xr.Dataset, analysis: SimpleNamespace | None = None, m: xr.Dat
     `analysis` defaults to the settings recorded in the Dataset's config; `m` to metrics(ds).
     """
     analysis = _analysis(ds, analysis)
+    if is_summary(ds):
+        from .summary import summarize as from_counts
+
+        return from_counts(ds, analysis)
     m = metrics(ds, analysis) if m is None else m
     c = ds["composite"].values.astype(np.float64)
     times = ds["time"].values

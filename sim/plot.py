@@ -8,12 +8,9 @@ name is printed. A folder that is missing or holds no results gets one line and 
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
-from .cli import USAGE
-from .params import ConfigError
 from .results import ResultsError, load
 
 COMPARISONS = Path("outputs") / "comparison"
@@ -36,24 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run folders holding results.nc")
     parser.add_argument("--out", type=Path, help="folder for a comparison (default: outputs/comparison/A_vs_B/TIME)")
     args = parser.parse_args(argv)
-    try:
-        from . import outlook, report
+    from . import outlook, report
 
-        datasets = [_load(folder) for folder in args.runs]
-        if len(datasets) == 1:
-            path = report.publish(datasets[0], args.runs[0])
-            print(f"Figures and report redrawn: {path}")
-            return 0
-        runs = [outlook.analyse(ds, label=label) for ds, label in zip(datasets, _labels(datasets, args.runs))]
-        out = args.out or COMPARISONS / "_vs_".join(ds.attrs["scenario"] for ds in datasets) / (
-            datetime.now().strftime("%Y-%m-%d_%H-%M-%S"))
-        path = report.compare(runs, out, args.runs)
-        print(f"Comparison of {len(runs)} runs written to {out}: {path.name} and figures/")
+    datasets = [_load(folder) for folder in args.runs]
+    if len(datasets) == 1:
+        path = report.publish(datasets[0], args.runs[0])
+        print(f"Figures and report redrawn: {path}")
         return 0
-    except (ResultsError, ConfigError) as exc:
-        print(f"sim.plot: error: {exc}", file=sys.stderr)
-        return USAGE
+    runs = [outlook.analyse(ds, label=label) for ds, label in zip(datasets, _labels(datasets, args.runs))]
+    out = args.out or COMPARISONS / "_vs_".join(ds.attrs["scenario"] for ds in datasets) / (
+        datetime.now().strftime("%Y-%m-%d_%H-%M-%S"))
+    path = report.compare(runs, out, args.runs)
+    print(f"Comparison of {len(runs)} runs written to {out}: {path.name} and figures/")
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .cli import guard
+
+    guard("sim.plot", main)

@@ -21,6 +21,8 @@ from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .outlook import CLASSES, Run, milestone_curves  # noqa: E402
+from .results import is_summary, trajectories  # noqa: E402
+from .summary import quantiles  # noqa: E402
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting logs every table at INFO
 
@@ -77,22 +79,33 @@ def _date_axis(ax, times: np.ndarray) -> None:
 
 def _span(runs: list[Run]) -> str:
     ds = runs[0].ds
-    n = " / ".join(f"{r.ds.sizes['trajectory']:,}" for r in runs)
+    n = " / ".join(f"{trajectories(r.ds):,}" for r in runs)
     what = runs[0].label if len(runs) == 1 else " vs ".join(r.label for r in runs)
     return f"{what}: {n} trajectories, {ds.attrs['start']} to {ds.attrs['end']}"
 
 
+FAN = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
 def _panels(ds):
-    for track in ds["track"].values:
-        yield str(track), ds["level"].sel(track=track).values
-    yield "composite", ds["composite"].values
+    """Per panel (each track, then the composite): its name, quantile → (time,) band edge over
+    futures for the FAN quantiles, and the paths to draw (the sample kept by a summary-mode run)."""
+    summary_mode = is_summary(ds)
+    for name in [*(str(t) for t in ds["track"].values), "composite"]:
+        if summary_mode:
+            bands = ds["band"].sel(series=name, quantile=list(FAN)).values
+            paths = (ds["sample_composite"] if name == "composite" else ds["sample_level"].sel(track=name)).values
+        else:
+            paths = (ds["composite"] if name == "composite" else ds["level"].sel(track=name)).values
+            bands = np.quantile(paths, FAN, axis=0)
+        yield name, dict(zip(FAN, bands)), paths
 
 
 def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
     """Quantile bands per track and composite with the median; sample paths and milestone
     thresholds for one run, 25–75 % bands, 5–95 % lines and medians per run for several."""
     with plt.rc_context(STYLE):
-        names = [name for name, _ in _panels(runs[0].ds)]
+        names = [name for name, _, _ in _panels(runs[0].ds)]
         cols = 3
         rows = -(-len(names) // cols)
         fig, axes = plt.subplots(rows, cols, figsize=(11, 3.1 * rows), sharex=True, sharey=True, squeeze=False)
@@ -100,20 +113,18 @@ def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
         for i, run in enumerate(runs):
             st = series_style(i)
             times = run.ds["time"].values
-            for ax, (name, values) in zip(axes.flat, _panels(run.ds)):
-                q = np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+            for ax, (name, q, paths) in zip(axes.flat, _panels(run.ds)):
                 if single:
                     for lo, hi, label, alpha in BANDS:
-                        ax.fill_between(times, *np.quantile(values, [lo, hi], axis=0), color=st["color"],
-                                        alpha=alpha, lw=0, label=label)
-                    for path in values[:sample_paths]:
+                        ax.fill_between(times, q[lo], q[hi], color=st["color"], alpha=alpha, lw=0, label=label)
+                    for path in paths[:sample_paths]:
                         ax.plot(times, path, color="0.35", lw=0.5, alpha=0.8)
-                    ax.plot(times, q[2], color="black", lw=1.8, label="median")
+                    ax.plot(times, q[0.5], color="black", lw=1.8, label="median")
                 else:
-                    ax.fill_between(times, q[1], q[3], color=st["color"], alpha=0.22, lw=0)
-                    for k in (0, 4):
+                    ax.fill_between(times, q[0.25], q[0.75], color=st["color"], alpha=0.22, lw=0)
+                    for k in (0.05, 0.95):
                         ax.plot(times, q[k], color=st["color"], ls=st["ls"], lw=0.7)
-                    ax.plot(times, q[2], color=st["color"], ls=st["ls"], lw=1.8, label=run.label)
+                    ax.plot(times, q[0.5], color=st["color"], ls=st["ls"], lw=1.8, label=run.label)
                 ax.set_title(label_name(name).capitalize())
         for ax, name in zip(axes.flat, names):
             _thresholds(ax, runs[0], name)
@@ -125,7 +136,7 @@ def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
         handles, labels = axes.flat[0].get_legend_handles_labels()
         if single:
             handles.append(plt.Line2D([], [], color="0.35", lw=0.5))
-            labels.append(f"{min(sample_paths, runs[0].ds.sizes['trajectory'])} sample paths")
+            labels.append(f"{min(sample_paths, len(paths))} sample paths")
         else:
             handles += [plt.Rectangle((0, 0), 1, 1, color="0.6", alpha=0.3), plt.Line2D([], [], color="0.3", lw=0.7)]
             labels += ["25–75 % band", "5 % and 95 % lines"]
@@ -162,7 +173,7 @@ def milestones(runs: list[Run], stem: Path) -> Path | None:
                 ms = run.summary["milestones"][name]
                 label = (f"{label_name(name)}: {ms['track']} ≥ {ms['threshold']:g} "
                          f"({percent(ms['p_by_end'])} by {run.summary['end']})")
-                _curve(ax, times, p, run.ds.sizes["trajectory"], series_style(j), label)
+                _curve(ax, times, p, trajectories(run.ds), series_style(j), label)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2)
             axes = [ax]
         else:
@@ -174,7 +185,7 @@ def milestones(runs: list[Run], stem: Path) -> Path | None:
                 curves = dict(zip(run.summary["milestones"], milestone_curves(run.metrics, times.size)))
                 for ax, name in zip(grid.flat, names):
                     if name in curves:
-                        _curve(ax, times, curves[name], run.ds.sizes["trajectory"], series_style(i), run.label)
+                        _curve(ax, times, curves[name], trajectories(run.ds), series_style(i), run.label)
             for ax, name in zip(grid.flat, names):
                 ms = runs[0].summary["milestones"][name]
                 ax.set_title(f"{label_name(name)} ({ms['track']} ≥ {ms['threshold']:g})")
@@ -239,20 +250,45 @@ DISTRIBUTIONS = (
 )
 
 
+UNEVEN_KEY = {"decline_months": "decline_years"}  # the summary's name of a metric, where it differs
+
+
+def _distribution(run: Run, key: str, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """A per-future metric as values and the share of futures (%) at each: one value per future,
+    or for a summary-mode run the values of its histogram's bins with their counts."""
+    ds = run.ds
+    if not is_summary(ds):
+        values = run.metrics[key].values * scale
+        return values, np.full(values.size, 100 / values.size)
+    if key == "max_drawdown":
+        counts = ds["drawdown_histogram"].values
+        values = (np.arange(counts.size) + 0.5) / counts.size
+    else:
+        counts = ds["metric_counts"].sel(integer_metric=key).values
+        values = np.arange(counts.size) * scale
+    return values, 100 * counts / counts.sum()
+
+
+def _upper(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value with at least a share q of the weight at or below it."""
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][min(np.searchsorted(cum, q * cum[-1]), values.size - 1)])
+
+
 def setbacks(runs: list[Run], stem: Path) -> Path:
     """Distributions over futures of setbacks, reversals, maximum drawdown and time in decline."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(2, 2, figsize=(10, 6.4))
         for ax, (key, xlabel, scale, integer, decimals) in zip(axes.flat, DISTRIBUTIONS):
-            values = [run.metrics[key].values * scale for run in runs]
-            top = max(np.quantile(v, 0.995) for v in values)
+            shares = [_distribution(run, key, scale) for run in runs]
+            top = max(_upper(v, w, 0.995) for v, w in shares)
             bins = np.arange(-0.5, top + 1.5) if integer else np.linspace(0, top, 40)
-            for i, (run, v) in enumerate(zip(runs, values)):
+            for i, (run, (v, weights)) in enumerate(zip(runs, shares)):
                 st = series_style(i)
-                weights = np.full(v.size, 100 / v.size)
                 ax.hist(v, bins, weights=weights, histtype="stepfilled", color=st["color"], alpha=0.25)
                 ax.hist(v, bins, weights=weights, histtype="step", color=st["color"], ls=st["ls"], lw=1.3)
-                med = np.median(v)
+                med = run.summary["uneven"][UNEVEN_KEY.get(key, key)]["median"]
                 label = f"median {med:.{decimals}f}"
                 ax.axvline(med, color=st["color"], ls=st["ls"], lw=1.2,
                            label=label if len(runs) == 1 else f"{run.label}: {label}")
@@ -270,6 +306,13 @@ def setbacks(runs: list[Run], stem: Path) -> Path:
         return _save(fig, stem)
 
 
+def _net_change(run: Run, series: list[str]) -> np.ndarray:
+    """FAN quantiles (5, series) of the net change over futures (from histograms in summary mode)."""
+    if is_summary(run.ds):
+        return quantiles(run.ds["net_change_histogram"].sel(series=series).values, FAN, -1.0, 1.0)
+    return np.quantile(run.metrics["net_change"].sel(series=series).values, FAN, axis=0)
+
+
 def tracks(runs: list[Run], stem: Path) -> Path:
     """Net change of each track and the composite over the window: median, 25–75 % box, 5–95 % whiskers."""
     series = [str(s) for s in runs[0].metrics["series"].values]
@@ -279,8 +322,7 @@ def tracks(runs: list[Run], stem: Path) -> Path:
         height = 0.7 / k
         for i, run in enumerate(runs):
             st = series_style(i)
-            net = run.metrics["net_change"].sel(series=series).values
-            lo, q1, med, q3, hi = np.quantile(net, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+            lo, q1, med, q3, hi = _net_change(run, series)
             pos = np.arange(len(series))[::-1] + (k - 1 - 2 * i) * height / 2
             box = height * 0.85
             ax.hlines(pos, lo, hi, color=st["color"], ls=st["ls"], lw=1)
@@ -317,7 +359,7 @@ def events(run: Run, stem: Path) -> Path | None:
     if "event_month" not in ds:
         return None
     counts = ds["event_month"].transpose("event", "time")
-    n = ds.sizes["trajectory"]
+    n = trajectories(ds)
     share = 100 * counts.values.astype(np.float64) / n
     times = ds["time"].values
     edges = mdates.date2num(np.append(times, times[-1].astype("datetime64[M]") + MONTH).astype("datetime64[ns]"))

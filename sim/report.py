@@ -17,6 +17,7 @@ from omegaconf import OmegaConf
 from . import outlook, plots, progress
 from .outlook import CLASSES, Run
 from .plots import label_name as name_of, percent
+from .results import is_summary, trajectories
 
 CAPTIONS = {
     "fan_chart": "Integration level by track and composite: median, 25–75 % and 5–95 % bands over futures; "
@@ -262,7 +263,7 @@ def assumptions(ds: xr.Dataset) -> str:
              if isinstance(x, dict) and "rate" in x]
     lines = [
         f"- **Scenario** `{scenario['name']}`: {scenario.get('description', '')}",
-        f"- **Run**: {ds.sizes['trajectory']:,} trajectories from {run['start']} to {run['end']} (monthly), "
+        f"- **Run**: {trajectories(ds):,} trajectories from {run['start']} to {run['end']} (monthly), "
         f"seed {ds.attrs['seed']}, blocks of {run['block_size']}; union-state-sim {ds.attrs.get('version', '?')}.",
         f"- **Analysis**: progress ΔC ≥ δ = {cfg['analysis']['delta']}, setback a fall ≥ ε = "
         f"{cfg['analysis']['epsilon']} within {cfg['analysis']['window_months']} months; the thesis needs "
@@ -298,7 +299,10 @@ def single(run: Run, figures: dict[str, Path], out_dir: Path) -> str:
     return "\n".join([
         f"# Integration outlook of the Union State: scenario {s['scenario']}",
         "",
-        f"*{s['trajectories']:,} simulated futures, {s['start']} to {s['end']}, seed {s['seed']}.*",
+        f"*{s['trajectories']:,} simulated futures, {s['start']} to {s['end']}, seed {s['seed']}.*"
+        + (" *Summary mode: probabilities and counts cover every future; quantiles come from histograms "
+           f"of {run.ds.sizes['bin']:,} bins (to {1 / run.ds.sizes['bin']:g}); sample paths are "
+           f"{run.ds.sizes['sample']} futures drawn at random.*" if is_summary(run.ds) else ""),
         "",
         "## Outlook",
         "",
@@ -356,20 +360,37 @@ def paired(a: Run, b: Run) -> bool:
     """Common random numbers: same seed, size and block layout, so trajectory i shares its streams."""
     from .results import spec_of
 
+    if is_summary(a.ds) or is_summary(b.ds):
+        return False  # counts only: no per-trajectory pairs
     return (a.ds.attrs["seed"] == b.ds.attrs["seed"] and a.ds.sizes["trajectory"] == b.ds.sizes["trajectory"]
             and spec_of(a.ds).run.block_size == spec_of(b.ds).run.block_size)
 
 
-def difference(x: np.ndarray, y: np.ndarray, is_paired: bool) -> tuple[float, float]:
-    """Mean of y minus mean of x and its standard error (paired per trajectory when runs share streams)."""
+def difference(x, y, is_paired: bool) -> tuple[float, float]:
+    """Mean of y minus mean of x and its standard error (paired per trajectory when runs share streams);
+    x and y are per-trajectory values, or (mean, standard error) of a summary-mode run."""
     if is_paired:
         return outlook.mean_se(y.astype(np.float64) - x.astype(np.float64))
-    (mx, sx), (my, sy) = outlook.mean_se(x.astype(np.float64)), outlook.mean_se(y.astype(np.float64))
+    (mx, sx), (my, sy) = _estimate(x), _estimate(y)
     return my - mx, float(np.hypot(sx, sy))
 
 
-def _quantities(run: Run) -> dict[str, np.ndarray]:
-    """Per-trajectory values whose means are the compared quantities."""
+def _estimate(x) -> tuple[float, float]:
+    return x if isinstance(x, tuple) else outlook.mean_se(x.astype(np.float64))
+
+
+def _quantities(run: Run) -> dict:
+    """Per-trajectory values whose means are the compared quantities; for a summary-mode run
+    their (mean, standard error) from its summary."""
+    if is_summary(run.ds):
+        s = run.summary
+        out = {"P(progress)": (s["verdict"]["p_progress"], s["verdict"]["p_progress_se"])}
+        out.update({f"P({name_of(c)})": (s["classes"][c], s["classes_se"][c]) for c in CLASSES})
+        out.update({f"P({name_of(ms)} by the end)": (x["p_by_end"], x["p_by_end_se"])
+                    for ms, x in s["milestones"].items()})
+        out.update({"setback episodes": (s["uneven"]["setbacks"]["mean"], s["uneven"]["setbacks"]["mean_se"]),
+                    "maximum drawdown": (s["uneven"]["max_drawdown"]["mean"], s["uneven"]["max_drawdown"]["mean_se"])})
+        return out
     m = run.metrics
     out = {"P(progress)": m["outlook"].values <= 1}
     out.update({f"P({name_of(c)})": m["outlook"].values == i for i, c in enumerate(CLASSES)})
@@ -399,7 +420,7 @@ def comparison(runs: list[Run], figures: dict[str, Path], out_dir: Path, folders
         for key in qa:
             if key in qb:
                 d, se = difference(qa[key], qb[key], is_paired)
-                rows.append([key, f"{qa[key].mean():.3f}", f"{qb[key].mean():.3f}", f"{d:+.3f} ± {se:.3f}",
+                rows.append([key, f"{_estimate(qa[key])[0]:.3f}", f"{_estimate(qb[key])[0]:.3f}", f"{d:+.3f} ± {se:.3f}",
                              "yes" if abs(d) > 2 * se else "no"])
         how = ("paired per trajectory: both runs share seed, size and blocks, so each future meets the same "
                "random draws (common random numbers)" if is_paired else

@@ -1,13 +1,14 @@
 """The results Dataset: its layout, and saving and loading it without pickle.
 
-Layout: level(trajectory, time, track) and composite(trajectory, time) as float32, monthly
-`time` as dates, events(trajectory, event) as counts, event_month(event, time) as the number of
-trajectories with an event of each type in each month, and the dated events of the first
-trajectories as a table along `log` (log_trajectory, log_time, log_event); attributes hold the seed, scenario,
+Layout of a run that keeps every path: level(trajectory, time, track) and composite(trajectory,
+time) as float32, monthly `time` as dates, events(trajectory, event) as counts,
+event_month(event, time) as the number of trajectories with an event of each type in each
+month, and the dated events of the first trajectories as a table along `log` (log_trajectory,
+log_time, log_event). A summary-mode run (attribute layout = "summary") carries quantile bands,
+counts and sampled paths instead of `level` (summary.py). Attributes hold the seed, scenario,
 package version, format version and the resolved config (YAML). Files are netCDF-3 written by
 scipy (no extra dependency) to a temporary name and renamed, so a file under the final name
-is always complete.
-"""
+is always complete."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .engine import BlockResult
 from .params import RunSpec, month_str
 from .state import EVENT_TYPES, LOGGED
 
@@ -34,16 +34,16 @@ def month_dates(start: int, months: int) -> np.ndarray:
     return (first + np.arange(months)).astype("datetime64[ns]")
 
 
-def assemble(spec: RunSpec, blocks: list[BlockResult], seed: int, config_yaml: str) -> xr.Dataset:
-    """One Dataset from the blocks, in block order."""
-    from . import __version__
-
-    levels = np.concatenate([b.levels for b in blocks], axis=2).transpose(2, 0, 1)
+def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, config_yaml: str) -> xr.Dataset:
+    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order."""
+    levels = np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1)
     weights = np.asarray(spec.model.weights, dtype=np.float32)[:, 0]
-    counts = np.stack([np.concatenate([b.counts[e] for b in blocks]) for e in EVENT_TYPES], axis=1)
+    counts = np.concatenate([b["counts"] for b in blocks])
     n = levels.shape[0]
     times = month_dates(spec.run.start, spec.months)
-    per_month, log = event_records(blocks, spec.months)
+    per_month = np.sum([b["event_month"] for b in blocks], axis=0).astype(np.int32)
+    log = np.concatenate([b["log"] for b in blocks]).astype(np.int32)
+    log = log[np.lexsort((log[:, 0], log[:, 1]))]
     return xr.Dataset(
         {
             "level": (("trajectory", "time", "track"), levels, {"long_name": "integration level", "units": "1"}),
@@ -61,31 +61,34 @@ def assemble(spec: RunSpec, blocks: list[BlockResult], seed: int, config_yaml: s
             "track": list(spec.tracks),
             "event": list(EVENT_TYPES),
         },
-        attrs={
-            "title": "Union State of Russia and Belarus: integration ensemble",
-            "seed": str(seed),
-            "scenario": spec.scenario.name,
-            "version": __version__,
-            "format": FORMAT,
-            "start": month_str(spec.run.start),
-            "end": month_str(spec.run.end),
-            "config": config_yaml,
-        },
+        attrs=attributes(spec, seed, config_yaml),
     )
 
 
-def event_records(blocks: list[BlockResult], months: int) -> tuple[np.ndarray, np.ndarray]:
-    """event_month (event types, months) summed over blocks, and the dated events of the logged
-    trajectories as rows (month, trajectory, type) ordered by trajectory, then time."""
-    per_month = np.zeros((len(EVENT_TYPES), months), dtype=np.int32)
-    rows, offset = [], 0
-    for b in blocks:
-        for (kind, month), trajectories in b.record.tally.items():
-            per_month[kind, month] += trajectories
-        rows += [(month, offset + i, kind) for month, kind, i in b.record.log]
-        offset += b.levels.shape[2]
-    log = np.array(rows, dtype=np.int32).reshape(-1, 3)
-    return per_month, log[np.lexsort((log[:, 0], log[:, 1]))]
+def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
+    """The attributes every results Dataset carries: what made it."""
+    from . import __version__
+
+    return {
+        "title": "Union State of Russia and Belarus: integration ensemble",
+        "seed": str(seed),
+        "scenario": spec.scenario.name,
+        "version": __version__,
+        "format": FORMAT,
+        "start": month_str(spec.run.start),
+        "end": month_str(spec.run.end),
+        "config": config_yaml,
+    }
+
+
+def is_summary(ds: xr.Dataset) -> bool:
+    """A summary-mode run: quantile bands and counts instead of every path (summary.py)."""
+    return ds.attrs.get("layout") == "summary"
+
+
+def trajectories(ds: xr.Dataset) -> int:
+    """The ensemble size of a run of either layout."""
+    return int(ds.attrs["trajectories"]) if is_summary(ds) else ds.sizes["trajectory"]
 
 
 def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
@@ -117,7 +120,7 @@ def load(run_dir: str | os.PathLike) -> xr.Dataset:
     except Exception as exc:  # any unreadable file gets the same one-line answer
         raise ResultsError(f"{path}: not a readable results file ({type(exc).__name__})") from exc
     found = ds.attrs.get("format")
-    if found != FORMAT or "level" not in ds:
+    if found != FORMAT or not ("level" in ds or is_summary(ds)):
         found = "none" if found is None else int(found)
         raise ResultsError(f"{path}: results format {found} is not the supported {FORMAT}; "
                            "re-run the scenario with this version")

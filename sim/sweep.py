@@ -86,17 +86,15 @@ class SweepSummary(Callback):
         print(f"Sweep summary in {csv} and {csv.with_suffix('.png')}")
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int | None:
     if len(argv) != 1:
         print("usage: python -m sim.sweep SWEEP_DIR", file=sys.stderr)
-        sys.exit(USAGE)
-    try:
-        csv = summarize(argv[0])
-    except ResultsError as exc:
-        print(f"sim.sweep: error: {exc}", file=sys.stderr)
-        sys.exit(USAGE)
+        return USAGE
+    csv = summarize(argv[0])
     print(f"Sweep summary in {csv} and {csv.with_suffix('.png')}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from .cli import guard
+
+    guard("sim.sweep", main)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import io
 import re
 
@@ -112,11 +114,16 @@ def test_plot_cli_redraws_one_run_and_compares_two(folder, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("make", ["missing", "empty"])
-def test_plot_cli_refuses_a_folder_that_is_not_a_run_with_one_line(tmp_path, capsys, make):
+def test_plot_cli_refuses_a_folder_that_is_not_a_run_with_one_line(tmp_path, capsys, monkeypatch, make):
+    from sim.cli import guard
+
     target = tmp_path / "nothing"
     if make == "empty":
         target.mkdir()
-    assert plot_main([str(target)]) == 2
+    monkeypatch.setattr(sys, "argv", ["sim.plot", str(target)])
+    with pytest.raises(SystemExit) as stop:
+        guard("sim.plot", plot_main)
+    assert stop.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sim.plot: error:") and str(target) in err[0]
 

@@ -10,7 +10,7 @@ import sys
 
 from omegaconf import OmegaConf
 
-from ..cli import USAGE, explain
+from ..cli import USAGE, guard
 
 
 def main(argv: list[str]) -> None:
@@ -33,15 +33,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    debug = "--debug" in args
-    try:
-        main([a for a in args if a != "--debug"])
-    except KeyboardInterrupt:
-        print("sim.sensitivity: interrupted; summary.json is only written at the end", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # every failure of a usage kind ends in one line
-        if debug:
-            raise
-        print(f"sim.sensitivity: error: {explain(exc)}", file=sys.stderr)
-        sys.exit(USAGE)
+    guard("sim.sensitivity", main)

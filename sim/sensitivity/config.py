@@ -108,13 +108,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _integer(where: str, value: Any, low: int, power_of_two: bool = False) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low
-    if ok and power_of_two:
-        ok = value & (value - 1) == 0
-    if not ok:
-        rule = f"must be an integer >= {low}" + (", a power of 2" if power_of_two else "")
-        raise ConfigError(where, value, rule)
+def _integer(where: str, value: Any, low: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ConfigError(where, value, f"must be an integer >= {low}")
     return value
 
 
@@ -206,7 +202,7 @@ def settings(section: Mapping[str, Any], spec: RunSpec) -> Settings:
         raise ConfigError("sensitivity.out_dir", out_dir, "must be a folder path")
     return Settings(
         name=name,
-        base_samples=_integer("sensitivity.base_samples", section.get("base_samples"), 8, power_of_two=True),
+        base_samples=_integer("sensitivity.base_samples", section.get("base_samples"), 8),
         replications=_integer("sensitivity.replications", section.get("replications"), 2),
         common_random_numbers=crn,
         morris_trajectories=_integer("sensitivity.morris.trajectories", morris.get("trajectories"), 2),

@@ -5,8 +5,9 @@ density of a box is the mean of y inside it, its coverage the share of the total
 its mass the share of points inside. Peeling cuts the `peel` fraction of the box's points off
 one side of one input at a time, the cut that leaves the highest density, down to `min_mass`;
 the analyst's trade-off is coverage against density along that trajectory. The chosen box is
-the densest with coverage ≥ `min_coverage`; it is pasted (grown back where that raises the
-density) and restrictions that barely matter are dropped.
+the largest with coverage ≥ `min_coverage` whose density is within `tolerance` (0.01) of the
+densest such box; it is pasted (grown back where that raises the density), and limits whose
+lifting costs less than `tolerance` of density are dropped.
 """
 
 from __future__ import annotations

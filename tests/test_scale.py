@@ -1,0 +1,111 @@
+"""Scale: executors and worker counts give the same bytes, block summaries merge exactly in any
+order and agree with the run that keeps every path, and an interrupted run resumes to the same result."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from sim import executors, outlook, summary
+from sim.app import compose, prepare, simulate_spec
+from sim.app import run as run_app
+from sim.params import ConfigError
+from sim.results import load
+
+SMALL = ["run.trajectories=600", "run.block_size=100", "run.end=2026-12"]
+
+
+def simulate(overrides: list[str]) -> xr.Dataset:
+    spec, seed, config_yaml = prepare(compose(overrides))
+    return simulate_spec(spec, seed, config_yaml)
+
+
+def same_bytes(a: xr.Dataset, b: xr.Dataset) -> None:
+    assert sorted(a.data_vars) == sorted(b.data_vars)
+    for name in a.data_vars:
+        x, y = a[name].values, b[name].values
+        if x.dtype.kind in "OUS":  # text: compare the strings, not the object pointers
+            assert x.tolist() == y.tolist(), name
+        else:
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["run.summary=false", "run.summary=true"])
+def test_one_worker_two_workers_and_a_dask_cluster_give_identical_results(mode):
+    one = simulate([*SMALL, mode])
+    same_bytes(one, simulate([*SMALL, mode, "run.workers=2"]))
+    same_bytes(one, simulate([*SMALL, mode, "run.executor=dask", "run.workers=2"]))
+
+
+def test_block_summaries_merge_in_any_order_to_identical_bytes():
+    spec, seed, _ = prepare(compose([*SMALL, "run.summary=true", "run.block_size=50"]))
+    parts = [executors.work(job) for job in executors.jobs(spec, seed, None)]
+    reference = summary.collect(parts)
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        shuffled = [parts[i] for i in rng.permutation(len(parts))]
+        halves = summary.merge([summary.collect(shuffled[::2]), summary.collect(shuffled[1::2])])
+        for merged in (summary.collect(shuffled), halves):
+            assert merged.keys() == reference.keys()
+            for key in reference:
+                assert merged[key].tobytes() == reference[key].tobytes(), key
+    assert reference["trajectories"] == 600 and reference["hist"][0, 0].sum() == 600
+
+
+def test_a_summary_run_agrees_with_the_run_that_keeps_every_path():
+    """Counts are exact; quantiles from the histograms lie within a bin of the paths' own."""
+    full = simulate(["run.trajectories=1000", "run.block_size=250", "run.end=2031-12"])
+    counts = simulate(["run.trajectories=1000", "run.block_size=250", "run.end=2031-12", "run.summary=true"])
+    a, b = outlook.summarize(full), outlook.summarize(counts)
+    assert a["classes"] == b["classes"] and a["milestones"] == b["milestones"]
+    assert a["verdict"]["robustness"] == b["verdict"]["robustness"]
+    assert a["classes_by_date"] == b["classes_by_date"] and a["unequal"]["leads"] == b["unequal"]["leads"]
+    for key in ("setbacks", "reversals", "decline_years"):
+        assert a["uneven"][key] == pytest.approx(b["uneven"][key], rel=1e-9)
+    for event, x in a["events"].items():
+        assert x["mean"] == pytest.approx(b["events"][event]["mean"])
+        assert x["by_class"] == pytest.approx(b["events"][event]["by_class"])
+    median = np.quantile(full["composite"].values, 0.5, axis=0)
+    assert np.abs(counts["band"].sel(quantile=0.5, series="composite").values - median).max() < 2 / summary.BINS
+    assert np.abs(counts["mean"].sel(series="composite").values - full["composite"].values.astype(float).mean(axis=0)).max() < 1e-6
+    sampled = counts["sample"].values
+    assert np.array_equal(counts["sample_level"].values, full["level"].values[sampled])
+
+
+def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refused():
+    spec, _, _ = prepare(compose(["run.trajectories=600", "run.summary_above=500"]))
+    assert summary.chosen(spec.run)
+    assert not summary.chosen(prepare(compose(["run.trajectories=600", "run.summary=false",
+                                               "run.summary_above=500"]))[0].run)
+    with pytest.raises(ConfigError, match="run.executor = 'spark': must be local or dask"):
+        prepare(compose(["run.executor=spark"]))
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_to_the_result_of_an_uninterrupted_run(tmp_path, monkeypatch):
+    overrides = ["run.trajectories=2400", "run.block_size=100", "run.end=2031-12", "run.summary=true"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={killed}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 120
+    while len(list((killed / "blocks").glob("0*.npz"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = len(list((killed / "blocks").glob("0*.npz")))
+    assert 3 <= kept < 24 and not (killed / "results.nc").exists()
+
+    calls = []
+    monkeypatch.setattr(executors, "work", lambda job, work=executors.work: calls.append(job.block) or work(job))
+    run_app(compose([*overrides, "run.resume=true"]), killed)
+    assert len(calls) == 24 - kept  # only the blocks the killed run had not finished
+    run_app(compose(overrides), tmp_path / "whole")
+    same_bytes(load(killed), load(tmp_path / "whole"))
