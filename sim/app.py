@@ -54,7 +54,7 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Run the configured ensemble and write results.nc, figures, report.md and summary.json (last) to out_dir."""
     spec, seed, config_yaml = prepare(cfg)
     (out_dir / "summary.json").unlink(missing_ok=True)  # a reused folder is unfinished until the end
-    store = executors.Store(out_dir / "blocks", executors.run_key(config_yaml, seed), spec.run.resume)
+    store = executors.Store.for_run(out_dir / "blocks", spec, seed, config_yaml)
     ds = simulate_spec(spec, seed, config_yaml, store)
     summary = outlook.summarize(ds, spec.analysis)
     results.save(ds, out_dir / "results.nc")

@@ -26,17 +26,18 @@ def bench_figure(result: dict, path: Path) -> Path:
         ax.set_ylim(bottom=0)
         ax.set_xlabel("months in the window")
         ax.set_ylabel("ns per trajectory-month")
-        ax.set_title(f"Engine vs floor, blocks of {e['trajectories']:,}: "
-                     f"{e['engine_over_floor']:.2f}× ({e['engine_without_calendar_over_floor']:.2f}× without calendar)")
+        ax.set_title(f"Engine vs floor, blocks of {e['trajectories']:,} ({e['months']} months):\n"
+                     f"{e['engine_over_floor']:.2f}× with calendar, {e['engine_without_calendar_over_floor']:.2f}× without")
         ax.legend()
 
         ax = axes[1]
         n = [r["trajectories"] for r in runs]
-        ax.plot(n, [r["ns_per_trajectory_month"] for r in runs], "o-", color="#1f4e79",
-                label="whole run, 1 worker (hollow: summary mode)")
-        for r in runs:
-            if r["summary_mode"]:
-                ax.plot(r["trajectories"], r["ns_per_trajectory_month"], "o", mfc="white", color="#1f4e79")
+        for key, label, style in (("ns_per_trajectory_month", "wall time", "o-"),
+                                  ("cpu_ns_per_trajectory_month", "CPU time", "D:")):
+            ax.plot(n, [r[key] for r in runs], style, color="#1f4e79", label=f"{label} (hollow: summary mode)")
+            for r in runs:
+                if r["summary_mode"]:
+                    ax.plot(r["trajectories"], r[key], style[0], mfc="white", color="#1f4e79")
         ax.set_xscale("log")
         ax.set_ylim(bottom=0)
         ax.set_xlabel("trajectories")
@@ -46,7 +47,7 @@ def bench_figure(result: dict, path: Path) -> Path:
         twin.set_ylabel("peak memory, MiB", color="#d55e00")
         twin.set_ylim(bottom=0)
         twin.spines["right"].set_visible(True)
-        ax.set_title(f"Scaling in trajectories ({runs[0]['months']} months)")
+        ax.set_title(f"Whole runs on 1 worker, {runs[0]['months']} months:\ncost and peak memory by size")
         lines = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
         ax.legend(lines, [h.get_label() for h in lines], loc="lower left")
 
@@ -56,7 +57,7 @@ def bench_figure(result: dict, path: Path) -> Path:
         ax.bar([str(w) for w in workers], [t / 1e3 for t in throughput], color=["#9ecae1", "#1f4e79"])
         ax.set_xlabel("local worker processes")
         ax.set_ylabel("thousand trajectories per second")
-        ax.set_title(f"Parallel blocks: {par['speedup']:.2f}× on {par['cores']} cores "
-                     f"({par['trajectories']:,} trajectories)")
+        ax.set_title(f"Parallel blocks, {par['trajectories']:,} trajectories:\n"
+                     f"{par['speedup']:.2f}× the throughput on {par['cores']} cores")
         fig.tight_layout()
         return _save(fig, Path(path).with_suffix(""))

@@ -57,10 +57,11 @@ def work(job: Job) -> dict[str, np.ndarray]:
 
 class Store:
     """Finished blocks of one run in `folder`, each an .npz written atomically; `key` identifies
-    the run (its config and seed) so blocks of another run are never mixed in."""
+    the run (its config and seed) so blocks of another run are never mixed in. Summaries are
+    compressed (their histograms are mostly zeros); paths are not (they would not shrink much)."""
 
-    def __init__(self, folder: Path, key: str, resume: bool):
-        self.folder = Path(folder)
+    def __init__(self, folder: Path, key: str, resume: bool, compress: bool):
+        self.folder, self.compress = Path(folder), compress
         stamp = self.folder / "run.key"
         if not (resume and stamp.exists() and stamp.read_text() == key):
             if resume and stamp.exists():
@@ -71,6 +72,11 @@ class Store:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True)
             stamp.write_text(key)
+
+    @classmethod
+    def for_run(cls, folder: Path, spec: RunSpec, seed: int, config_yaml: str) -> "Store":
+        """The store of a run: keyed by its config and seed, resumed if run.resume is set."""
+        return cls(folder, run_key(config_yaml, seed), spec.run.resume, compress=summary.chosen(spec.run))
 
     def path(self, block: int) -> Path:
         return self.folder / f"{block:06d}.npz"
@@ -84,7 +90,7 @@ class Store:
 
     def save(self, block: int, arrays: dict[str, np.ndarray]) -> None:
         tmp = self.folder / f".{block:06d}.partial.npz"
-        np.savez_compressed(tmp, **arrays)
+        (np.savez_compressed if self.compress else np.savez)(tmp, **arrays)
         os.replace(tmp, self.path(block))
 
     def remove(self) -> None:

@@ -424,7 +424,9 @@ def comparison(runs: list[Run], figures: dict[str, Path], out_dir: Path, folders
                              "yes" if abs(d) > 2 * se else "no"])
         how = ("paired per trajectory: both runs share seed, size and blocks, so each future meets the same "
                "random draws (common random numbers)" if is_paired else
-               "independent runs (different seeds or sizes), so the errors add")
+               "as for independent runs, so the errors add: "
+               + ("a summary-mode run keeps no per-future values to pair"
+                  if is_summary(base.ds) or is_summary(other.ds) else "different seeds or sizes"))
         sections += [f"### {other.label} minus {base.label}", "", f"Standard errors are {how}.", "",
                      table(["quantity", base.label, other.label, "difference ± SE", "beyond 2 SE"], rows), ""]
     stories = []
