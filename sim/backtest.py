@@ -8,10 +8,8 @@ better), coverage of the ensemble's 50 % and 90 % bands by the index, and Brier 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -156,12 +154,11 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.backtest", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="output folder (default outputs/backtest/DATE_TIME)")
-    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. run.trajectories=2000 model=calibrated")
-    args = parser.parse_args(argv)
-    out = args.out or Path("outputs/backtest") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    print(table(run(args.overrides, out)))
+    from .cli import study_arguments
+
+    overrides, out = study_arguments("sim.backtest", __doc__.splitlines()[0], argv,
+                                     "run.trajectories=2000 model=calibrated")
+    print(table(run(overrides, out)))
     print(f"Backtest in {out}")
 
 

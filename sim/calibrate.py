@@ -15,11 +15,9 @@ composite setback episodes is reported beside the index's, not fitted (see exper
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -160,12 +158,11 @@ def write_model(keys: list[str], accepted: np.ndarray, crps: np.ndarray, setting
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="folder for calibration.json (default outputs/calibration/DATE_TIME)")
-    parser.add_argument("overrides", nargs="*", help="config overrides, e.g. calibration.points=256 run.workers=2")
-    args = parser.parse_args(argv)
-    out = args.out or Path("outputs/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    report = calibrate(args.overrides, out)
+    from .cli import study_arguments
+
+    overrides, out = study_arguments("sim.calibrate", __doc__.splitlines()[0], argv,
+                                     "calibration.points=256 run.workers=2")
+    report = calibrate(overrides, out)
     print(f"{report['accepted']} of {report['admissible']} admissible candidates accepted "
           f"({report['points']} tried); best mean CRPS {report['best_crps']:.4f} "
           f"(median of all {report['median_crps_all']:.4f}).")

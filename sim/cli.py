@@ -111,6 +111,19 @@ def guard(prog: str, command: Callable[[list[str]], int | None]) -> None:
     sys.exit(code or 0)
 
 
+def study_arguments(prog: str, description: str, argv: list[str], example: str) -> tuple[list[str], Path]:
+    """A study command's arguments: config overrides and --out (default outputs/STUDY/DATE_TIME)."""
+    import argparse
+    from datetime import datetime
+
+    study = prog.rsplit(".", 1)[-1]
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=description)
+    parser.add_argument("--out", type=Path, help=f"output folder (default outputs/{study}/DATE_TIME)")
+    parser.add_argument("overrides", nargs="*", help=f"config overrides, e.g. {example}")
+    args = parser.parse_args(argv)
+    return args.overrides, args.out or Path("outputs") / study / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+
+
 def run_app(argv: list[str]) -> None:
     """The Hydra app, after composing and validating a single run's config."""
     sys.argv = [sys.argv[0], *argv]
