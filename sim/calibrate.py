@@ -16,8 +16,6 @@ composite setback episodes is reported beside the index's, not fitted (see exper
 from __future__ import annotations
 
 import json
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +47,8 @@ def point_spec(spec: RunSpec, keys: list[str], values: np.ndarray) -> RunSpec:
     return from_config(with_design(spec.config, dict(zip(keys, values)), slice(None)))
 
 
-def evaluate(job) -> tuple[float, dict[str, float]]:
-    """CRPS against the index and yearly event rates of one candidate (runs in a worker)."""
-    spec, seed, n, observed, years = job
+def evaluate(spec: RunSpec, seed: int, n: int, observed: np.ndarray, years: float) -> tuple:
+    """CRPS against the index, yearly event rates and mean composite setbacks of one candidate."""
     result = engine.run_block(spec, seed, 0, n)  # block 0 for every candidate: common random numbers
     at = scoring_months(spec.months)
     levels = with_composite(result.levels[at].transpose(2, 0, 1).astype(float), np.ravel(spec.model.weights))
@@ -85,12 +82,7 @@ def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR 
     keys, points = candidates(settings, rng.stream(settings.seed, 0, "calibration-design"))
     jobs = [(point_spec(spec, keys, p), settings.seed, settings.replications, observed, years)
             for p in points]  # every candidate validated before any runs
-    n_workers = spec.run.workers
-    if n_workers == 1:
-        outcomes = [evaluate(job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            outcomes = list(pool.map(evaluate, jobs, chunksize=4))
+    outcomes = engine.map_in_order(evaluate, jobs, spec.run.workers)
     crps = np.array([o[0] for o in outcomes])
     rates = {kind: np.array([o[1][kind] for o in outcomes]) for kind in RECORD_EVENTS}
     setbacks = np.array([o[2] for o in outcomes])

@@ -13,7 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import simpy
@@ -159,8 +159,14 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
 def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:
     """All blocks of the run in block order, on spec.run.workers local processes."""
     jobs = [(s, seed, b, n) for b, (s, n) in enumerate(block_specs(spec, design))]
-    if spec.run.workers == 1 or len(jobs) == 1:
-        return [run_block(*job) for job in jobs]
+    return map_in_order(run_block, jobs, spec.run.workers)
+
+
+def map_in_order(function: Callable, jobs: list[tuple], workers: int) -> list:
+    """function(*job) for every job, in order: in this process for one worker, else on local
+    worker processes (forkserver: nothing inherited from the parent but the arguments)."""
+    if workers == 1 or len(jobs) <= 1:
+        return [function(*job) for job in jobs]
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(min(spec.run.workers, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(run_block, *zip(*jobs)))
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+        return list(pool.map(function, *zip(*jobs)))

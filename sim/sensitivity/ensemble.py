@@ -16,8 +16,6 @@ Without common random numbers, matrix m uses block indices offset by m × (block
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from types import SimpleNamespace
 
 import numpy as np
@@ -71,7 +69,7 @@ def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, s
         blocks = engine.block_specs(matrix_spec, space.design(config, values[m]))
         offset = 0 if common_random_numbers else m * len(blocks)
         jobs += [(block_spec, offset + b, n) for b, (block_spec, n) in enumerate(blocks)]
-    results = _map(jobs, seed, milestone, spec.run.workers)
+    results = engine.map_in_order(_run, [(s, seed, b, n, milestone) for s, b, n in jobs], spec.run.workers)
     per_matrix = len(jobs) // m_count
     return {
         name: np.stack([
@@ -80,15 +78,6 @@ def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, s
         ]).reshape(m_count, n_points, replications)
         for name in OUTCOMES
     }
-
-
-def _map(jobs: list, seed: int, milestone: str, workers: int) -> list[dict[str, np.ndarray]]:
-    if workers == 1 or len(jobs) == 1:
-        return [_run(s, seed, b, n, milestone) for s, b, n in jobs]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        futures = [pool.submit(_run, s, seed, b, n, milestone) for s, b, n in jobs]
-        return [f.result() for f in futures]
 
 
 def point_stats(values: np.ndarray) -> SimpleNamespace:
