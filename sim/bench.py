@@ -25,18 +25,25 @@ from pathlib import Path
 
 import numpy as np
 
-from . import engine, rng
+from . import engine, kernel, rng
 from .app import compose, prepare
 
 
 def draw_floor(spec, seed: int, n: int) -> None:
-    """Only the random numbers the engine's monthly step draws, with the same calls and shapes."""
+    """Only the random numbers the engine's monthly steps draw, drawn the same way (kernel.draw_only)."""
     generator = rng.stream(seed, 0, "dynamics")
-    normal_shape, uniform_shape = engine.draw_shape(len(spec.tracks), n)
-    z, u = np.empty(normal_shape), np.empty(uniform_shape)
     for _ in range(spec.months - 1):
-        generator.standard_normal(out=z)
-        generator.random(out=u)
+        kernel.draw_only(generator, len(spec.tracks), n)
+
+
+def numpy_floor(spec, seed: int, n: int) -> None:
+    """The same random numbers from numpy's bulk calls, for comparison: the floor the engine had
+    while it drew them that way."""
+    generator = rng.stream(seed, 0, "dynamics")
+    normals, uniforms = np.empty((len(spec.tracks) + 3, n)), np.empty((len(kernel.EVENTS), n))
+    for _ in range(spec.months - 1):
+        generator.standard_normal(out=normals)
+        generator.random(out=uniforms)
 
 
 def _best(fns: dict, repeats: int) -> dict[str, float]:
@@ -56,13 +63,15 @@ def measure(n: int, repeats: int, overrides: list[str]) -> dict:
     steps = n * (spec.months - 1)
     best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n),
                   "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False),
-                  "floor": lambda: draw_floor(spec, seed, n)}, repeats)
+                  "floor": lambda: draw_floor(spec, seed, n),
+                  "numpy_floor": lambda: numpy_floor(spec, seed, n)}, repeats)
     return {
         "trajectories": n,
         "months": spec.months - 1,
         **{f"{name}_ns_per_step": 1e9 * t / steps for name, t in best.items()},
         "engine_over_floor": best["engine"] / best["floor"],
         "engine_without_calendar_over_floor": best["engine_without_calendar"] / best["floor"],
+        "engine_over_numpy_floor": best["engine"] / best["numpy_floor"],
     }
 
 

@@ -20,7 +20,7 @@ from scipy.special import expit
 
 from . import policies, rng, scenario
 from .params import RunSpec
-from .state import LOGGED, count, history, jump, pick
+from .state import LOGGED, count, history, jump, jump_track, pick
 
 MID_MONTH = 0.5
 
@@ -47,10 +47,11 @@ class Calendar:
     """
 
     def __init__(self, env: simpy.Environment, dynamics, spec: RunSpec, seed: int, block: int):
-        self.env, self.state, self.scenario = env, dynamics.s, spec.scenario
-        self.model = dynamics.m = copy.deepcopy(spec.model)
+        self.env, self.dynamics, self.state, self.scenario = env, dynamics, dynamics.s, spec.scenario
+        dynamics.use(copy.deepcopy(spec.model))
+        self.model = dynamics.m
         self.start, self.end, self.seed, self.block = spec.run.start, spec.run.end, seed, block
-        self.state.record.logged = max(0, LOGGED - block * spec.run.block_size)
+        self.state.record.logged = min(max(0, LOGGED - block * spec.run.block_size), self.state.n)
 
     def install(self) -> None:
         cal = self.model.calendar
@@ -118,8 +119,8 @@ class Calendar:
                     - pick(d.instability, pending) * (s.S[pending] - ref.instability))
             u = self.stream(f"deadline:{name}:{self.start + month}").random(s.n)[pending]
             met = u < expit(odds)
-            s.y[k, pending[met]] += pick(d.success, pending[met])
-            s.y[k, pending[~met]] += pick(d.failure, pending[~met])
+            jump_track(s, k, pending[met], pick(d.success, pending[met]))
+            jump_track(s, k, pending[~met], pick(d.failure, pending[~met]))
             count(s, "deadline_met", pending[met])
             count(s, "deadline_missed", pending[~met])
             pending = pending[~met]

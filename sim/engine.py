@@ -18,11 +18,12 @@ from typing import Callable, Iterator
 import numpy as np
 import simpy
 
-from . import rng
+from . import kernel, rng
 from .calendar import Calendar
-from .hazards import HAZARDS, draw_events
+from .coefficients import matrix, rows
+from .hazards import Rates
 from .params import RunSpec, from_config, with_design
-from .state import EVENT_TYPES, EventRecord, State, history, initial_state
+from .state import DRIVERS, EVENT_TYPES, EventRecord, State, history, initial_state
 
 DT = 1 / 12  # years per month
 
@@ -39,7 +40,7 @@ class BlockResult:
     def arrays(self, offset: int) -> dict[str, np.ndarray]:
         """The block as plain arrays (saved without pickle): levels, counts (n, event types),
         event_month (event types, months) and log rows (month, trajectory from `offset`, type)."""
-        per_month, log = self.record.arrays(self.levels.shape[0], offset)
+        per_month, log = self.record.arrays(offset)
         counts = np.stack([self.counts[e] for e in EVENT_TYPES], axis=1)
         return {"levels": self.levels, "counts": counts, "event_month": per_month, "log": log}
 
@@ -52,71 +53,54 @@ def correlation_factor(model: SimpleNamespace) -> np.ndarray:
     return np.linalg.cholesky(corr)
 
 
-def draw_shape(k: int, n: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Random numbers one month needs: normals for tracks + D, S, R; one uniform per hazard."""
-    return (k + 3, n), (len(HAZARDS), n)
-
-
 class Dynamics:
-    """The monthly step for one block: drift, diffusion, drivers, stochastic events.
-
-    The step works in place on preallocated (tracks, n) buffers: a temporary array per term
-    would cost more than the random numbers themselves.
-    """
+    """The monthly step for one block: numpy draws the random numbers and I^η whole-array, the
+    compiled kernel (kernel.step) does the rest in one pass over the trajectories. Coefficients
+    are taken from the model once (`use`), as coefficients.py lays them out."""
 
     def __init__(self, model: SimpleNamespace, state: State, generator: np.random.Generator):
-        self.m, self.s, self.gen = model, state, generator
-        normal_shape, uniform_shape = draw_shape(len(model.tracks), state.n)
-        self.z = np.empty(normal_shape)
-        self.u = np.empty(uniform_shape)
-        self.chol = correlation_factor(model)
-        self.drift = np.empty_like(state.y)
-        self.noise = np.empty_like(state.y)
-        self.pressure_decay = np.exp(-np.log(2) * DT / np.asarray(model.pressure.half_life_years))
+        self.s, self.gen = state, generator
+        self.powered = np.empty_like(state.y)
+        self.use(model)
+
+    def use(self, model: SimpleNamespace) -> None:
+        """Take the model's values: at the start, and again when a scenario changes them."""
+        self.m = m = model
+        k, root_dt = len(m.tracks), np.sqrt(DT)
+        loading = {"D": m.interdependence_loading, "X": m.pressure_loading, "S": -m.instability_drag}
+        self.loadings = matrix([[DT * loading[d][t] if d in loading else 0.0 for d in DRIVERS] for t in range(k)])
+        chol = correlation_factor(m)
+        self.diffusion = matrix([[root_dt * m.volatility[t] * chol[t, j] for j in range(k)] for t in range(k)])
+        self.drag, self.feedback = rows(-DT * m.resistance * m.asymmetry, m.interdependence.feedback)
+        d, s, r = m.interdependence, m.instability, m.fiscal_stress
+        decay = np.exp(-np.log(2) * DT / np.asarray(m.pressure.half_life_years))
+        self.drivers = matrix([[value] for value in (  # rows in the order of kernel.D_BASE … NOISE_INSTABILITY
+            d.base, d.pressure, d.subsidy, -d.stress, d.reversion * DT, d.volatility * root_dt, decay,
+            s.reversion * DT, s.mean, s.volatility * root_dt, r.reversion * DT, r.mean, r.volatility * root_dt,
+            m.noise_instability)])[:, 0]
+        self.rates = Rates(m, DT)
 
     def step(self, month: int) -> None:
         """Advance every trajectory through month `month` (1-based since the start).
 
         Uses s.level as refreshed from s.y at the record just before (engine.run_block).
         """
-        m, s, drift, noise = self.m, self.s, self.drift, self.noise
+        m, s = self.m, self.s
         years = (month - 1) * DT
-        self.gen.standard_normal(out=self.z)
-        self.gen.random(out=self.u)
-        k = len(m.tracks)
-
-        np.power(s.level, m.eta, out=drift)
-        drift *= -m.resistance * m.asymmetry
-        drift += m.drift + m.history_loading * history(m, years)
-        for loading, driver in ((m.interdependence_loading, s.D), (m.pressure_loading, s.X),
-                                (-m.instability_drag, s.S)):
-            drift += np.multiply(loading, driver, out=noise)
-        drift *= DT
-        s.y += drift
-        np.matmul(self.chol, self.z[:k], out=noise)
-        noise *= m.volatility
-        noise *= (1 + m.noise_instability * s.S) * np.sqrt(DT)
-        s.y += noise
-
-        d = m.interdependence
-        target = (d.base + (d.feedback * s.level).sum(axis=0) + d.pressure * s.X
-                  + d.subsidy * s.subsidy - d.stress * s.R)
-        s.D += d.reversion * DT * (target - s.D) + d.volatility * np.sqrt(DT) * self.z[k]
-        np.clip(s.D, 0.0, 1.0, out=s.D)
-        s.X *= self.pressure_decay
-        for x, p, z in ((s.S, m.instability, self.z[k + 1]), (s.R, m.fiscal_stress, self.z[k + 2])):
-            x += p.reversion * DT * (p.mean - x) + p.volatility * np.sqrt(DT) * z
-            np.maximum(x, 0.0, out=x)
-
+        np.power(s.level, np.asarray(m.eta, dtype=float), out=self.powered)  # in float64, shared η or not
+        (constant,) = rows(DT * (m.drift + m.history_loading * history(m, years)))
         s.month = month
-        draw_events(s, m, self.u, DT, years)
+        rates = self.rates
+        kernel.step(self.gen, s.y, s.level, self.powered, s.drivers, s.arrays(),
+                    (constant, self.drag, self.loadings, self.diffusion, self.feedback), self.drivers,
+                    (rates.slopes, rates.intercepts_for(s, years), rates.after_crisis), rates.packed, month)
 
 
 def run_block(spec: RunSpec, seed: int, block: int, n: int, calendar: bool = True) -> BlockResult:
     """Simulate n trajectories of block `block` over the run window (`calendar=False`: without
     the dated events, scenario and policies, to measure what they cost)."""
     months = spec.months
-    state = initial_state(spec.model, n)
+    state = initial_state(spec.model, n, months)
     levels = np.empty((months, len(spec.tracks), n), dtype=np.float32)
     dynamics = Dynamics(spec.model, state, rng.stream(seed, block, "dynamics"))
     env = simpy.Environment()
@@ -125,13 +109,14 @@ def run_block(spec: RunSpec, seed: int, block: int, n: int, calendar: bool = Tru
         for month in range(1, months + 1):
             yield env.timeout(1)
             levels[month - 1] = state.refresh_level()
+            state.record.log_month(month - 1, state.counts)
             if month < months:
                 dynamics.step(month)
 
     if calendar:
         Calendar(env, dynamics, spec, seed, block).install()
     env.run(until=env.process(monthly()))
-    return BlockResult(levels, state.counts, state.record)
+    return BlockResult(levels, dict(zip(EVENT_TYPES, state.counts)), state.record)
 
 
 def block_sizes(trajectories: int, block_size: int) -> list[int]:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import kernel
 from .hazards import HAZARDS
 
 BEFORE_MONTH = -0.1  # changes from month i take effect just before its dynamics (see calendar.py)
@@ -49,13 +50,16 @@ def _get(root: SimpleNamespace, parts: list[str]):
 
 
 def changed(cal, values: dict[str, Any]) -> Callable[[int], None]:
-    """The action of a change: the block's model takes the values."""
-    return lambda month: set_values(cal.model, values, cal.model.tracks)
+    """The action of a change: the block's model takes the values, and its dynamics with it."""
+    def act(month: int) -> None:
+        set_values(cal.model, values, cal.model.tracks)
+        cal.dynamics.use(cal.model)
+    return act
 
 
 def forced(cal, name: str, event: SimpleNamespace) -> Callable[[int], None]:
     """The action of a scripted event: its type's effect on every trajectory of the block."""
-    effect = HAZARDS[event.type][1]
+    hazard = HAZARDS[event.type]
     own = {path.split(".", 2)[2]: value for path, value in getattr(event, "model", {}).items()}
 
     def act(month: int) -> None:
@@ -63,5 +67,6 @@ def forced(cal, name: str, event: SimpleNamespace) -> Callable[[int], None]:
         params = copy.deepcopy(getattr(cal.model.events, event.type))  # the model's values at the date
         set_values(params, own, cal.model.tracks)
         branch = cal.stream(f"scenario:{name}:{cal.start + month}").random(s.n)
-        effect(s, params, cal.model.reference, np.arange(s.n), branch)
+        kernel.force(hazard.effect, s.arrays(), hazard.params(params, cal.model.reference), np.arange(s.n),
+                      branch, s.month)
     return act

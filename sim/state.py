@@ -7,95 +7,97 @@ from types import SimpleNamespace
 
 import numpy as np
 
-# Every event type the engine and calendar count, in the order of the results' `event` axis.
-EVENT_TYPES = (
-    "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
-    "transition", "consolidation", "pivot", "programme", "deadline_met", "deadline_missed",
-    "election", "subsidy_cut", "multi_vector",
-)
-LOGGED = 20  # the first trajectories of the ensemble whose dated events are kept in the results
+from .coefficients import rows
+from .kernel import DRIVERS, EVENT_TYPES, LOGIT_BOUND, shift_each, tick_each
 
-LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
+LOGGED = 20  # the first trajectories of the ensemble whose dated events are kept in the results
 
 
 @dataclass
 class EventRecord:
     """When events happen: per month, the trajectories with an event of each type (`tally`), and
-    the dated events (month, type, trajectory) of the block's first `logged` trajectories (`log`)."""
+    the dated events (month, trajectory, type) of the block's first `logged` trajectories, read
+    from their event counts at the end of each month (`seen`)."""
 
     last: np.ndarray       # (event types, n) last month with an event of each type, −1 before any
-    tally: dict[tuple[int, int], int] = field(default_factory=dict)  # (type, month) → trajectories
-    log: list[tuple[int, int, int]] = field(default_factory=list)
+    tally: np.ndarray      # (event types, months) trajectories with an event of each type
     logged: int = 0
+    seen: np.ndarray | None = None  # (months, event types, logged) counts of the logged trajectories
 
-    def add(self, kind: int, month: int, idx: np.ndarray) -> None:
-        if not idx.size:
-            return
-        last = self.last[kind]
-        new = idx[last[idx] != month]
-        if new.size:
-            last[new] = month
-            self.tally[kind, month] = self.tally.get((kind, month), 0) + new.size
+    def log_month(self, month: int, counts: np.ndarray) -> None:
+        """Keep the logged trajectories' counts once the month is over."""
         if self.logged:
-            self.log += [(month, kind, int(i)) for i in idx[idx < self.logged]]
+            if self.seen is None:
+                self.seen = np.zeros((self.tally.shape[1], counts.shape[0], self.logged), dtype=counts.dtype)
+            self.seen[month] = counts[:, :self.logged]
 
-    def arrays(self, months: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    def arrays(self, offset: int) -> tuple[np.ndarray, np.ndarray]:
         """(event types, months) trajectories with each event per month, and the dated events as
         rows (month, trajectory, type) with trajectories numbered from `offset`."""
-        per_month = np.zeros((len(EVENT_TYPES), months), dtype=np.int64)
-        for (kind, month), trajectories in self.tally.items():
-            per_month[kind, month] += trajectories
-        log = np.array([(month, offset + i, kind) for month, kind, i in self.log], dtype=np.int64)
-        return per_month, log.reshape(-1, 3)
+        if self.seen is None:
+            return self.tally, np.empty((0, 3), dtype=np.int64)
+        months, kinds, trajectories = np.nonzero(np.diff(self.seen, axis=0, prepend=0))
+        return self.tally, np.stack([months, offset + trajectories, kinds], axis=1).astype(np.int64)
 
 
 @dataclass
 class State:
-    """Arrays over the n trajectories of a block; `level` is expit(y), refreshed at each record."""
+    """Arrays over the n trajectories of a block; `level` is expit(y), refreshed at each record.
+
+    The drivers are rows of one (DRIVERS, n) array, so that the tracks' pulls and the events'
+    log-rates are matrix products over it; D, X, S, R and subsidy are views of those rows.
+    """
 
     y: np.ndarray          # (tracks, n) integration levels in logit space
-    level: np.ndarray      # (tracks, n) levels in (0, 1)
-    D: np.ndarray          # interdependence
-    X: np.ndarray          # Western pressure
-    S: np.ndarray          # instability
-    R: np.ndarray          # Russia's fiscal stress
-    subsidy: np.ndarray    # share of the world gas price waived
+    level: np.ndarray      # (tracks, n) levels in (0, 1), float32 as recorded
+    drivers: np.ndarray    # (DRIVERS, n)
     transitioned: np.ndarray       # a leadership transition has happened
     months_since_crisis: np.ndarray
-    counts: dict[str, np.ndarray]
+    counts: np.ndarray             # (event types, n) events of each type so far
     record: EventRecord
     month: int = 0                 # months since the run's start
     crisis_boost: float = 1.0      # crisis-rate multiplier of an election window
     crisis_boost_until: int = -1   # last month of that window
+    D: np.ndarray = field(init=False)        # interdependence
+    X: np.ndarray = field(init=False)        # Western pressure
+    S: np.ndarray = field(init=False)        # instability
+    R: np.ndarray = field(init=False)        # Russia's fiscal stress
+    subsidy: np.ndarray = field(init=False)  # share of the world gas price waived
+
+    def __post_init__(self) -> None:
+        self.D, self.X, self.S, self.R, self.subsidy = self.drivers
+
+    def arrays(self) -> tuple:
+        """The arrays the compiled step and event effects work on (kernel.py)."""
+        return (self.y, self.drivers, self.counts, self.record.last, self.record.tally, self.transitioned,
+                self.months_since_crisis)
 
     @property
     def n(self) -> int:
         return self.y.shape[1]
 
     def refresh_level(self) -> np.ndarray:
-        """level = 1 / (1 + exp(−y)) in place: a quarter of the cost of scipy's expit here."""
-        np.clip(self.y, -LOGIT_BOUND, LOGIT_BOUND, out=self.y)
-        np.exp(np.negative(self.y, out=self.level), out=self.level)
+        """level = 1 / (1 + exp(−y)) in place, in float32 (the precision levels are recorded in):
+        a sixth of the cost of scipy's expit here. y stays within ±LOGIT_BOUND (kernel.py, jump)."""
+        np.exp(np.negative(self.y, out=self.level, casting="same_kind"), out=self.level)
         self.level += 1.0
         return np.reciprocal(self.level, out=self.level)
 
 
-def initial_state(model: SimpleNamespace, n: int) -> State:
+def initial_state(model: SimpleNamespace, n: int, months: int) -> State:
     """The run's first month, from the model's initial values (scalars or per-trajectory arrays)."""
-    full = lambda value: np.array(np.broadcast_to(value, (n,)), dtype=float)  # noqa: E731
-    level = np.array(np.broadcast_to(model.initial, (len(model.tracks), n)), dtype=float)
+    initial_level = np.array(np.broadcast_to(model.initial, (len(model.tracks), n)), dtype=float)
+    initial = {"D": model.interdependence.initial, "X": model.pressure.initial, "S": model.instability.initial,
+               "R": model.fiscal_stress.initial, "subsidy": model.subsidy.initial}
     state = State(
-        y=np.log(level / (1 - level)),
-        level=level,
-        D=full(model.interdependence.initial),
-        X=full(model.pressure.initial),
-        S=full(model.instability.initial),
-        R=full(model.fiscal_stress.initial),
-        subsidy=full(model.subsidy.initial),
+        y=np.clip(np.log(initial_level / (1 - initial_level)), -LOGIT_BOUND, LOGIT_BOUND),
+        level=np.empty(initial_level.shape, dtype=np.float32),
+        drivers=np.array([np.broadcast_to(initial[name], (n,)) for name in DRIVERS], dtype=float),
         transitioned=np.zeros(n, dtype=bool),
         months_since_crisis=np.full(n, 10**6, dtype=np.int64),
-        counts={name: np.zeros(n, dtype=np.int32) for name in EVENT_TYPES},
-        record=EventRecord(last=np.full((len(EVENT_TYPES), n), -1, dtype=np.int32)),
+        counts=np.zeros((len(EVENT_TYPES), n), dtype=np.int32),
+        record=EventRecord(last=np.full((len(EVENT_TYPES), n), -1, dtype=np.int32),
+                           tally=np.zeros((len(EVENT_TYPES), months), dtype=np.int64)),
     )
     state.refresh_level()
     return state
@@ -113,16 +115,16 @@ def pick(value, idx: np.ndarray):
     return value if value.ndim == 0 else value[..., idx]
 
 
-def jump(state: State, idx: np.ndarray, effect: np.ndarray) -> None:
-    """Add a per-track logit jump (tracks, 1) or (tracks, n) to the trajectories idx."""
-    if idx.size:
-        state.y[:, idx] += effect if effect.shape[1] == 1 else effect[:, idx]
-
-
-KIND = {name: k for k, name in enumerate(EVENT_TYPES)}
-
-
 def count(state: State, name: str, idx: np.ndarray) -> None:
     """Record an event of type `name` this month in the trajectories idx."""
-    state.counts[name][idx] += 1
-    state.record.add(KIND[name], state.month, idx)
+    tick_each(state.arrays(), EVENT_TYPES.index(name), state.month, idx)
+
+
+def jump(state: State, idx: np.ndarray, effect: np.ndarray) -> None:
+    """Add a per-track logit jump (tracks, 1) or (tracks, n) to the trajectories idx."""
+    shift_each(state.y, *rows(effect), idx)
+
+
+def jump_track(state: State, track: int, idx: np.ndarray, amount) -> None:
+    """Add `amount` (a scalar, or one value per trajectory of idx) to one track of the trajectories idx."""
+    state.y[track, idx] = np.clip(state.y[track, idx] + amount, -LOGIT_BOUND, LOGIT_BOUND)

@@ -75,7 +75,7 @@ def test_event_month_counts_trajectories_and_the_log_lists_every_event_of_the_fi
 def block(overrides: list[str], n: int):
     """A calendar on one block of n trajectories, with nothing installed yet."""
     spec, seed, _ = prepare(compose(overrides + [f"run.trajectories={n}"]))
-    state = initial_state(spec.model, n)
+    state = initial_state(spec.model, n, spec.months)
     env = simpy.Environment()
     cal = calendar.Calendar(env, Dynamics(spec.model, state, None), spec, seed, 0)
     return env, cal, state
@@ -91,9 +91,9 @@ def test_subsidy_for_integration_cuts_only_where_the_track_lags_its_target():
     env.run(until=first + 1)
     lagging = np.array([True, True, True, False, False, False])
     np.testing.assert_allclose(s.subsidy, np.where(lagging, before - 0.15, before))
-    np.testing.assert_array_equal(s.counts["subsidy_cut"], lagging.astype(int))
+    np.testing.assert_array_equal(s.counts[EVENT_TYPES.index("subsidy_cut")], lagging.astype(int))
     env.run(until=first + 12)  # no review before the next year's
-    np.testing.assert_array_equal(s.counts["subsidy_cut"], lagging.astype(int))
+    np.testing.assert_array_equal(s.counts[EVENT_TYPES.index("subsidy_cut")], lagging.astype(int))
 
 
 def test_multi_vector_hedges_only_where_pressure_is_low():
@@ -105,7 +105,7 @@ def test_multi_vector_hedges_only_where_pressure_is_low():
     low = np.array([True, True, False, False])
     effect = cal.scenario.policies.multi_vector.effect
     np.testing.assert_allclose(s.y, before + effect * low)
-    np.testing.assert_array_equal(s.counts["multi_vector"], low.astype(int))
+    np.testing.assert_array_equal(s.counts[EVENT_TYPES.index("multi_vector")], low.astype(int))
 
 
 def test_a_policy_acts_in_the_ensemble_exactly_where_and_when_its_condition_holds():

@@ -30,8 +30,9 @@ def test_events_off_constant_drift_gives_known_mean_and_variance():
     assert np.all(np.abs(corr - 0.3) < 0.05)  # equicorrelation from the default config
 
 
-def test_constant_hazard_counts_are_binomial_with_the_monthly_probability():
-    rate, months = 0.6, 120
+@pytest.mark.parametrize("rate", [0.6, 30.0])  # rate·dt below 1, and above it (no thinning)
+def test_constant_hazard_counts_are_binomial_with_the_monthly_probability(rate):
+    months = 120
     ds = run(quiet_model() + [f"model.events.commodity.rate={rate}", "run.trajectories=20000",
                               "run.block_size=5000", "run.start=2021-11", "run.end=2031-11"])
     counts = ds.events.sel(event="commodity").values
@@ -39,9 +40,10 @@ def test_constant_hazard_counts_are_binomial_with_the_monthly_probability():
     expected, var = months * p, months * p * (1 - p)
     assert abs(counts.mean() - expected) < 4 * np.sqrt(var / counts.size)
     # the whole distribution, not only the mean: chi-square against Binomial(months, p)
-    k = np.arange(0, 15)
-    observed = np.array([np.sum(counts == i) for i in k[:-1]] + [np.sum(counts >= k[-1])])
-    probs = np.append(stats.binom.pmf(k[:-1], months, p), stats.binom.sf(k[-2], months, p))
+    k = np.arange(max(0, int(expected - 5 * np.sqrt(var))), min(months, int(expected + 5 * np.sqrt(var)) + 2) + 1)
+    observed = np.array([np.sum(counts <= k[0])] + [np.sum(counts == i) for i in k[1:-1]] + [np.sum(counts >= k[-1])])
+    probs = np.concatenate([[stats.binom.cdf(k[0], months, p)], stats.binom.pmf(k[1:-1], months, p),
+                            [stats.binom.sf(k[-2], months, p)]])
     assert stats.chisquare(observed, probs * counts.size).pvalue > 1e-3
 
 
@@ -125,6 +127,64 @@ def test_results_do_not_depend_on_the_number_of_workers_but_on_the_seed(small):
     np.testing.assert_array_equal(one.level.values, two.level.values)
     np.testing.assert_array_equal(one.events.values, two.events.values)
     assert not np.array_equal(one.level.values, other.level.values)
+
+
+def test_the_kernel_applies_the_events_in_the_order_of_their_uniforms():
+    from sim import hazards, kernel
+
+    assert tuple(hazards.HAZARDS) == kernel.EVENTS
+
+
+def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_through():
+    """kernel.branch: u/p when u < p = 1 − exp(−rate·dt), else −1, for rates·dt below and above 1."""
+    from sim import kernel
+
+    for log_rate in (-30.0, -6.0, -2.5, -0.3, 0.0, 1.5):
+        p = -np.expm1(-np.exp(log_rate))
+        for u in (0.0, 0.5 * p, np.nextafter(p, 0), p, np.nextafter(p, 1), 0.999):
+            expected = u / p if u < p else -1.0
+            assert kernel.branch(u, log_rate) == pytest.approx(expected, rel=1e-12)
+    assert kernel.branch(0.3, -np.inf) == -1.0
+
+
+def test_the_thinning_screen_never_rules_out_an_event():
+    """The screen drops u when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 at y = −log(rate·dt): that sum is
+    below e^y, so u ≥ rate·dt ≥ p there."""
+    y = np.linspace(0, 60, 100_001)
+    assert np.all(1 + y + y**2 / 2 + y**3 / 6 + y**4 / 24 <= np.exp(y) * (1 + 1e-15))
+
+
+def test_each_trajectory_reads_its_own_value_of_a_per_trajectory_parameter():
+    """Every kind of coefficient the kernel reads per trajectory (drift, resistance, loadings, noise,
+    drivers, event rates, slopes, after-crisis window, effects, η): with values alternating between
+    a and b, each trajectory follows, bit for bit, the same trajectory of a run with a or b shared
+    (trajectories draw by position and do not interact)."""
+    from sim import engine
+    from sim.app import compose, prepare
+
+    base = ["run.trajectories=1200", "run.block_size=1200", "run.end=2024-12"]
+    keys = ["model.drift.energy", "model.resistance.monetary", "model.interdependence_loading.economic",
+            "model.volatility.political", "model.noise_instability", "model.interdependence.base",
+            "model.events.dispute.rate", "model.events.dispute.stress", "model.events.sanctions.after_crisis",
+            "model.events.crisis.rally_odds", "model.events.dispute.effect.energy", "model.eta"]
+    spec, seed, _ = prepare(compose(base))
+    a = {key: float(np.ravel(config_value(spec.config, key))[0]) for key in keys}
+    b = {key: 1.5 * value + 0.1 for key, value in a.items()}
+    odd = np.arange(1200) % 2 == 1
+    mixed = engine.run_blocks(spec, seed, {key: np.where(odd, b[key], a[key]) for key in keys})[0]
+    shared_a = engine.run_blocks(spec, seed)[0]
+    spec_b, _, _ = prepare(compose(base + [f"{key}={value}" for key, value in b.items()]))
+    shared_b = engine.run_blocks(spec_b, seed)[0]
+    assert not np.array_equal(shared_a.levels, shared_b.levels)
+    np.testing.assert_array_equal(mixed.levels[:, :, ~odd], shared_a.levels[:, :, ~odd])
+    np.testing.assert_array_equal(mixed.levels[:, :, odd], shared_b.levels[:, :, odd])
+
+
+def config_value(config, key: str):
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    return node
 
 
 def test_per_trajectory_parameters_act_per_trajectory():

@@ -1,0 +1,355 @@
+"""Everything compiled with numba: the monthly step of one block and what each event does.
+
+The tracks move by drift and correlated noise, the drivers D, X, S, R follow their own
+processes, then the stochastic events happen with the probabilities of the state just reached
+(competing hazards, hazards.py) and act. A block is done in chunks of trajectories small enough
+to stay in the processor's cache: the chunk's random numbers are drawn from the block's numpy
+Generator, then each stage is a loop over the chunk that the compiler vectorises, instead of
+dozens of whole-array numpy passes with temporaries. An event touches the few trajectories
+where it happens (about one trajectory-month in seven on the default model): numpy's indexed
+updates cost tens of nanoseconds per touched element, these compiled functions a few. Numpy
+keeps what its vector instructions do fastest, whole-array: I^η and the logistic.
+
+All compiled code and the constants it is compiled with live in this one file: numba's cache
+is renewed when this file changes, not when another module does.
+
+`st` is a block's state as a tuple of its arrays (state.State.arrays):
+(y, drivers, counts, last, tally, transitioned, months_since_crisis).
+`p` is an event's parameters (hazards.Hazard.params), and the other coefficients are laid out
+as coefficients.py says: 2-D arrays (rows, 1 or n), one row per value or track, with one column
+for all trajectories or one per trajectory.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+jit = numba.njit(cache=True, nogil=True)
+inline = numba.njit(inline="always")  # merged into the caller: a call that passes arrays costs more than an event
+
+# Every event type the engine and calendar count, in the order of the results' `event` axis.
+EVENT_TYPES = (
+    "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
+    "transition", "consolidation", "pivot", "programme", "deadline_met", "deadline_missed",
+    "election", "subsidy_cut", "multi_vector",
+)
+# The stochastic events, in the order of the rows of the month's uniforms (hazards.HAZARDS).
+EVENTS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition")
+DRIVERS = ("D", "X", "S", "R", "subsidy")  # rows of State.drivers
+LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
+
+D, X, S, R, SUBSIDY = range(len(DRIVERS))
+(DISPUTE, CRISIS, RALLY, HEDGE, SANCTIONS, DETENTE, COMMODITY,
+ TRANSITION, CONSOLIDATION, PIVOT) = (EVENT_TYPES.index(name) for name in (
+    "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
+    "transition", "consolidation", "pivot"))
+
+CHUNK = 512  # trajectories per pass: the rows a chunk touches (about 120 kB) stay in cache
+
+# Rows of the drivers' parameters (engine.Dynamics.use), with the sign they enter (D_STRESS is −stress).
+(D_BASE, D_PRESSURE, D_SUBSIDY, D_STRESS, D_REVERSION, D_VOLATILITY, X_DECAY,
+ S_REVERSION, S_MEAN, S_VOLATILITY, R_REVERSION, R_MEAN, R_VOLATILITY, NOISE_INSTABILITY) = range(14)
+
+
+# What each event does to trajectory i; v is its branch uniform.
+
+
+@inline
+def at(values, row, i):
+    """Trajectory i's value of a parameter row: its own column, or the one shared column."""
+    return values[row, i if values.shape[1] > 1 else 0]
+
+
+@inline
+def shift(y, effect, i):
+    """Add a per-track logit jump to trajectory i, within ±LOGIT_BOUND."""
+    for track in range(y.shape[0]):
+        y[track, i] = min(max(y[track, i] + at(effect, track, i), -LOGIT_BOUND), LOGIT_BOUND)
+
+
+@inline
+def tick(st, kind, month, i):
+    """Record an event of type `kind` this month in trajectory i (tally: trajectories per month)."""
+    counts, last, tally = st[2], st[3], st[4]
+    counts[kind, i] += 1
+    if last[kind, i] != month:
+        last[kind, i] = month
+        tally[kind, month] += 1
+
+
+@inline
+def dispute(st, p, i, v, month):
+    effect, subsidy_cut = p
+    shift(st[0], effect, i)
+    drivers = st[1]
+    drivers[SUBSIDY, i] = max(drivers[SUBSIDY, i] - at(subsidy_cut, 0, i), 0.0)
+    tick(st, DISPUTE, month, i)
+
+
+@inline
+def crisis(st, p, i, v, month):
+    """Instability jumps; Minsk rallies to Moscow (more likely under Western pressure) or hedges."""
+    instability_jump, rally_odds, rally_pressure, reference_pressure, rally, hedge = p
+    drivers = st[1]
+    drivers[S, i] += at(instability_jump, 0, i)
+    st[6][i] = 0
+    odds = at(rally_odds, 0, i) + at(rally_pressure, 0, i) * (drivers[X, i] - at(reference_pressure, 0, i))
+    if v < 1.0 / (1.0 + math.exp(-odds)):
+        shift(st[0], rally, i)
+        tick(st, RALLY, month, i)
+    else:
+        shift(st[0], hedge, i)
+        tick(st, HEDGE, month, i)
+    tick(st, CRISIS, month, i)
+
+
+@inline
+def sanctions(st, p, i, v, month):
+    jump, interdependence = p
+    drivers = st[1]
+    drivers[X, i] += at(jump, 0, i)
+    drivers[D, i] = min(max(drivers[D, i] + at(interdependence, 0, i), 0.0), 1.0)
+    tick(st, SANCTIONS, month, i)
+
+
+@inline
+def detente(st, p, i, v, month):
+    (cut,) = p
+    st[1][X, i] *= 1.0 - at(cut, 0, i)
+    tick(st, DETENTE, month, i)
+
+
+@inline
+def commodity(st, p, i, v, month):
+    (jump,) = p
+    st[1][R, i] += at(jump, 0, i)
+    tick(st, COMMODITY, month, i)
+
+
+@inline
+def transition(st, p, i, v, month):
+    """At most once per trajectory: a designated successor keeps the course, or the successor
+    turns to Moscow (consolidation) or to the West (pivot)."""
+    instability_jump, continuity, pro_moscow, consolidation, pivot = p
+    transitioned = st[5]
+    if transitioned[i]:
+        return
+    transitioned[i] = True
+    st[1][S, i] += at(instability_jump, 0, i)
+    kept, to_moscow = at(continuity, 0, i), at(pro_moscow, 0, i)
+    if kept <= v < kept + to_moscow:
+        shift(st[0], consolidation, i)
+        tick(st, CONSOLIDATION, month, i)
+    elif v >= kept + to_moscow:
+        shift(st[0], pivot, i)
+        tick(st, PIVOT, month, i)
+    tick(st, TRANSITION, month, i)
+
+
+@jit
+def force(effect, st, p, idx, v, month):
+    """The event in trajectories idx, with branch uniforms v (a scenario's scripted event)."""
+    for j in range(idx.shape[0]):
+        effect(st, p, idx[j], v[j], month)
+
+
+@jit
+def tick_each(st, kind, month, idx):
+    """Record an event of type `kind` this month in the trajectories idx."""
+    for i in idx:
+        tick(st, kind, month, i)
+
+
+@jit
+def shift_each(y, effect, idx):
+    """Add a per-track logit jump to the trajectories idx."""
+    for i in idx:
+        shift(y, effect, i)
+
+
+# The monthly step.
+
+
+@inline
+def zero(values, row):
+    """A coefficient that is 0 for every trajectory: its term is skipped."""
+    return values.shape[1] == 1 and values[row, 0] == 0.0
+
+
+@inline
+def add(out, values, row, start):
+    """out += values[row] over the chunk. One coefficient per loop: the compiler vectorises it."""
+    for c in range(out.shape[0]):
+        out[c] += at(values, row, start + c)
+
+
+@inline
+def add_times(out, values, row, x, start):
+    """out += values[row] · x over the chunk."""
+    for c in range(out.shape[0]):
+        out[c] += at(values, row, start + c) * x[c]
+
+
+@inline
+def clip(out, low, high):
+    """out within [low, high] over the chunk."""
+    for c in range(out.shape[0]):
+        out[c] = min(max(out[c], low), high)
+
+
+@inline
+def move_tracks(y, powered, drivers, z, tracks, p, scale, start, stop):
+    """dy = (μ + a_H·H − r·A·I^η + loadings·drivers)·dt + σ·(1 + ν·S)·chol·z·√dt, within ±LOGIT_BOUND;
+    tracks = (constant (μ + a_H·H)·dt, drag −r·A·dt, loadings·dt, σ·chol·√dt, feedback)."""
+    constant, drag, loadings, diffusion, _ = tracks
+    k = y.shape[0]
+    scale[:] = 1.0
+    add_times(scale, p, NOISE_INSTABILITY, drivers[S, start:stop], start)
+    for j in range(k):
+        zj = z[j, :stop - start]
+        for c in range(zj.shape[0]):
+            zj[c] *= scale[c]
+    for t in range(k):
+        yt = y[t, start:stop]
+        add(yt, constant, t, start)
+        add_times(yt, drag, t, powered[t, start:stop], start)
+        for j in range(drivers.shape[0]):
+            if not zero(loadings[t], j):
+                add_times(yt, loadings[t], j, drivers[j, start:stop], start)
+        for j in range(t + 1):  # the Cholesky factor is lower-triangular
+            add_times(yt, diffusion[t], j, z[j, :stop - start], start)
+        clip(yt, -LOGIT_BOUND, LOGIT_BOUND)
+
+
+@inline
+def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
+    """D mean-reverts to D* = base + feedback·I + pressure·X + subsidy·sub − stress·R within [0, 1];
+    X decays; S and R mean-revert, at least 0. Each driver moves from the others' previous values."""
+    k = level.shape[0]
+    d, x, r = drivers[D, start:stop], drivers[X, start:stop], drivers[R, start:stop]
+    for c in range(gap.shape[0]):
+        gap[c] = -d[c]
+    add(gap, p, D_BASE, start)
+    add_times(gap, p, D_PRESSURE, x, start)
+    add_times(gap, p, D_SUBSIDY, drivers[SUBSIDY, start:stop], start)
+    add_times(gap, p, D_STRESS, r, start)
+    for t in range(k):
+        add_times(gap, feedback, t, level[t, start:stop], start)
+    add_times(d, p, D_REVERSION, gap, start)
+    add_times(d, p, D_VOLATILITY, z[k, :stop - start], start)
+    clip(d, 0.0, 1.0)
+    for c in range(x.shape[0]):
+        x[c] *= at(p, X_DECAY, start + c)
+    for row, first, noise in ((S, S_REVERSION, k + 1), (R, R_REVERSION, k + 2)):
+        v = drivers[row, start:stop]
+        for c in range(gap.shape[0]):
+            gap[c] = -v[c]
+        add(gap, p, first + 1, start)  # mean
+        add_times(v, p, first, gap, start)  # reversion
+        add_times(v, p, first + 2, z[noise, :stop - start], start)  # volatility
+        clip(v, 0.0, np.inf)
+
+
+@inline
+def log_rates(u, drivers, months_since_crisis, rates, out, start, stop):
+    """log(rate·dt) of every event in the chunk (intercept + slopes · drivers, + the log multiplier
+    in the months after a crisis) where the event may happen, −inf where it surely does not:
+    u ≥ rate·dt ≥ p when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 with y = −log(rate·dt) > 0, since
+    that sum is below e^y. This rules out most trajectories without an exponential, in loops the
+    compiler vectorises."""
+    slopes, intercepts, after_crisis = rates
+    since = months_since_crisis[start:stop]
+    for h in range(out.shape[0]):
+        row, uh = out[h, :stop - start], u[h, :stop - start]
+        row[:] = 0.0
+        add(row, intercepts, h, start)
+        for j in range(drivers.shape[0]):
+            if not zero(slopes[h], j):
+                add_times(row, slopes[h], j, drivers[j, start:stop], start)
+        window = after_crisis[h]  # (months, log multiplier)
+        if not zero(window, 1):
+            for c in range(row.shape[0]):
+                if since[c] < at(window, 0, start + c):
+                    row[c] += at(window, 1, start + c)
+        for c in range(row.shape[0]):
+            y = max(-row[c], 0.0)
+            series = 1.0 + y * (1.0 + y * 0.5 * (1.0 + y * (1.0 / 3.0) * (1.0 + y * 0.25)))
+            row[c] = row[c] if uh[c] * series < 1.0 else -np.inf
+
+
+@inline
+def branch(u, log_rate):
+    """u/p if the event happens (u < p = 1 − exp(−rate·dt)), else −1; u/p is again uniform."""
+    if log_rate == -np.inf:
+        return -1.0
+    bound = math.exp(log_rate)
+    if u >= bound:
+        return -1.0
+    probability = -math.expm1(-bound)
+    return u / probability if u < probability else -1.0
+
+
+@inline
+def happen(effect, h, u, log_rate, st, p, month, start, stop):
+    """Event h in every trajectory of the chunk where it happens."""
+    for c in range(stop - start):
+        v = branch(u[h, c], log_rate[h, c])
+        if v >= 0.0:
+            effect(st, p, start + c, v, month)
+
+
+@inline
+def draw_events(u, drivers, rates, st, params, month, log_rate, start, stop):
+    """Every event where it happens: event by event over the chunk, which keeps their order
+    within each trajectory (EVENTS), as trajectories do not interact."""
+    months_since_crisis = st[6]
+    log_rates(u, drivers, months_since_crisis, rates, log_rate, start, stop)
+    happen(dispute, 0, u, log_rate, st, params[0], month, start, stop)
+    happen(crisis, 1, u, log_rate, st, params[1], month, start, stop)
+    happen(sanctions, 2, u, log_rate, st, params[2], month, start, stop)
+    happen(detente, 3, u, log_rate, st, params[3], month, start, stop)
+    happen(commodity, 4, u, log_rate, st, params[4], month, start, stop)
+    happen(transition, 5, u, log_rate, st, params[5], month, start, stop)
+    for i in range(start, stop):
+        months_since_crisis[i] += 1
+
+
+@inline
+def draw(gen, normals, uniforms, m):
+    """The random numbers of m trajectories for one month: normals for the tracks and D, S, R,
+    one uniform per event, row by row. Drawn a chunk at a time, they are still in cache when
+    used; drawn in compiled code, they cost less than half of numpy's bulk calls (sim.bench)."""
+    for r in range(normals.shape[0]):
+        row = normals[r, :m]
+        for c in range(m):
+            row[c] = gen.standard_normal()
+    for r in range(uniforms.shape[0]):
+        row = uniforms[r, :m]
+        for c in range(m):
+            row[c] = gen.random()
+
+
+@jit
+def draw_only(gen, tracks, n):
+    """The floor: the random numbers `step` draws for n trajectories and `tracks` tracks, without any model."""
+    normals, uniforms = np.empty((tracks + 3, CHUNK)), np.empty((len(EVENTS), CHUNK))
+    for start in range(0, n, CHUNK):
+        draw(gen, normals, uniforms, min(CHUNK, n - start))
+
+
+@jit
+def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, params, month):
+    """Advance every trajectory through one month, drawing its random numbers from `gen`; `powered`
+    holds I^η, `rates` the events' slopes, this month's intercepts and after-crisis multipliers
+    (hazards.Rates), `params` their effects' parameters."""
+    z, u = np.empty((y.shape[0] + 3, CHUNK)), np.empty((len(EVENTS), CHUNK))
+    log_rate, scratch = np.empty((len(EVENTS), CHUNK)), np.empty(CHUNK)
+    for start in range(0, y.shape[1], CHUNK):
+        stop = min(start + CHUNK, y.shape[1])
+        draw(gen, z, u, stop - start)
+        move_tracks(y, powered, drivers, z, tracks, driver_params, scratch[:stop - start], start, stop)
+        move_drivers(level, drivers, z, tracks[4], driver_params, scratch[:stop - start], start, stop)
+        draw_events(u, drivers, rates, st, params, month, log_rate, start, stop)
