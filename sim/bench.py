@@ -2,11 +2,13 @@
 
 Figures, all measured on this machine and printed as JSON (ratios are the numbers to watch, since
 a shared machine's absolute times drift):
-- engine: one block of the default model with and without the calendar, against the same
-  generator calls and shapes without any model (the floor), best of several interleaved repeats;
+- engine: one block of the default model with and without the calendar, against drawing the
+  same random numbers the same way without any model (the floor) and against numpy's bulk
+  calls for them, best of several interleaved repeats;
 - months: the same against the length of the window;
 - trajectories: whole runs from 10^4 up to --scale-to (summary mode above run.summary_above),
-  each in a fresh process so its peak memory is its own;
+  each in a fresh process so its peak memory is its own, with the marginal cost per
+  trajectory-month between consecutive sizes;
 - parallel: a summary-mode run on 1 and on all cores, and the speed-up.
 The figure goes to --figure. `--design` measures the sensitivity design instead.
 """
@@ -145,9 +147,15 @@ def in_fresh_process(trajectories: int, workers: int, overrides: list[str]) -> d
 
 
 def trajectories_scaling(sizes: list[int], workers: int, overrides: list[str]) -> list[dict]:
+    """Whole runs of growing size; from the second on, also the marginal cost per trajectory-month
+    over the previous size, which leaves out what every run pays once (start-up, compiled code)."""
     rows = []
     for n in sizes:
         rows.append(in_fresh_process(n, workers, overrides))
+        if len(rows) > 1:
+            before, now = rows[-2], rows[-1]
+            added = (now["trajectories"] - before["trajectories"]) * now["months"]
+            now["marginal_ns_per_trajectory_month"] = 1e9 * (now["seconds"] - before["seconds"]) / added
         print(json.dumps(rows[-1]), file=sys.stderr)
     return rows
 

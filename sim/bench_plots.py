@@ -21,7 +21,8 @@ def bench_figure(result: dict, path: Path) -> Path:
         steps = [r["months"] for r in months]
         for key, label, style in (("engine", "engine with calendar", "o-"),
                                   ("engine_without_calendar", "engine without calendar", "s--"),
-                                  ("floor", "floor: its random numbers only", "^:")):
+                                  ("floor", "floor: its random numbers only", "^:"),
+                                  ("numpy_floor", "the same numbers from numpy's bulk calls", "v:")):
             ax.plot(steps, [r[f"{key}_ns_per_step"] for r in months], style, label=label)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("months in the window")
@@ -38,6 +39,9 @@ def bench_figure(result: dict, path: Path) -> Path:
             for r in runs:
                 if r["summary_mode"]:
                     ax.plot(r["trajectories"], r[key], style[0], mfc="white", color="#1f4e79")
+        marginal = [r for r in runs if "marginal_ns_per_trajectory_month" in r]
+        ax.plot([r["trajectories"] for r in marginal], [r["marginal_ns_per_trajectory_month"] for r in marginal],
+                "x--", color="#7f7f7f", label="wall time added over the previous size")
         ax.set_xscale("log")
         ax.set_ylim(bottom=0)
         ax.set_xlabel("trajectories")

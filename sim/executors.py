@@ -19,6 +19,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import zipfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
@@ -89,8 +90,14 @@ class Store:
             return {key: data[key] for key in data.files}
 
     def save(self, block: int, arrays: dict[str, np.ndarray]) -> None:
+        """An .npz as numpy writes it, compressed at zlib's fastest level (a quarter of the time of
+        np.savez_compressed for nearly the same size: the saving runs beside the workers)."""
         tmp = self.folder / f".{block:06d}.partial.npz"
-        (np.savez_compressed if self.compress else np.savez)(tmp, **arrays)
+        compression = zipfile.ZIP_DEFLATED if self.compress else zipfile.ZIP_STORED
+        with zipfile.ZipFile(tmp, "w", compression=compression, compresslevel=1) as archive:
+            for key, value in arrays.items():
+                with archive.open(f"{key}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
         os.replace(tmp, self.path(block))
 
     def remove(self) -> None:
