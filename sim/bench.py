@@ -9,7 +9,7 @@ a shared machine's absolute times drift):
 - trajectories: whole runs from 10^4 up to --scale-to (summary mode above run.summary_above),
   each in a fresh process so its peak memory is its own, with the marginal cost per
   trajectory-month between consecutive sizes;
-- parallel: a summary-mode run on 1 and on all cores, and the speed-up.
+- parallel: a summary-mode run of --parallel-trajectories on 1 and on all cores, and the speed-up.
 The figure goes to --figure. `--design` measures the sensitivity design instead.
 """
 
@@ -184,6 +184,9 @@ def main() -> None:
     parser.add_argument("--trajectories", type=int, help="trajectories in the measured block (default run.block_size)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--scale-to", type=float, default=1e6, help="largest run of the scaling in trajectories")
+    parser.add_argument("--parallel-trajectories", type=int, default=2_000_000,
+                        help="size of the run timed on 1 and on all cores (big enough that the workers' "
+                             "start-up, about a second each, does not count)")
     parser.add_argument("--figure", type=Path, default=Path("outputs/bench/bench.png"))
     parser.add_argument("--engine-only", action="store_true", help="only the engine against the floor")
     parser.add_argument("--design", action="store_true",
@@ -204,7 +207,7 @@ def main() -> None:
         result["months"] = months_scaling(n, max(args.repeats // 2, 1), ["2026-12", "2031-12", "2041-12", "2061-12"],
                                           args.overrides)
         result["trajectories"] = trajectories_scaling(sizes, 1, args.overrides)
-        result["parallel"] = parallel(max(200_000, 80 * n), args.overrides)
+        result["parallel"] = parallel(args.parallel_trajectories, args.overrides)
         from .bench_plots import bench_figure
 
         result["figure"] = str(bench_figure(result, args.figure))

@@ -149,9 +149,16 @@ def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = 
 
 def map_in_order(function: Callable, jobs: list[tuple], workers: int) -> list:
     """function(*job) for every job, in order: in this process for one worker, else on local
-    worker processes (forkserver: nothing inherited from the parent but the arguments)."""
+    worker processes."""
     if workers == 1 or len(jobs) <= 1:
         return [function(*job) for job in jobs]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=worker_context()) as pool:
         return list(pool.map(function, *zip(*jobs)))
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Local worker processes forked from a server that has imported the engine once (forkserver:
+    nothing inherited from the parent but the arguments, and no import cost per worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.executors"])
+    return context

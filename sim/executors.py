@@ -16,7 +16,6 @@ with `run.resume=true` a run loads the blocks it finds and computes only the oth
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import zipfile
@@ -140,8 +139,7 @@ def _execute(todo: list[Job], run_settings) -> Iterator[tuple[int, dict[str, np.
         for job in todo:
             yield job.block, work(job)
     else:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(min(run_settings.workers, len(todo)), mp_context=context) as pool:
+        with ProcessPoolExecutor(min(run_settings.workers, len(todo)), mp_context=engine.worker_context()) as pool:
             yield from _window(todo, lambda job: pool.submit(work, job), 2 * run_settings.workers,
                                lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
 
