@@ -49,7 +49,10 @@ def numpy_floor(spec, seed: int, n: int) -> None:
 
 
 def _best(fns: dict, repeats: int) -> dict[str, float]:
-    """Best time of each function over `repeats` rounds, the functions interleaved within a round."""
+    """Best time of each function over `repeats` rounds, the functions interleaved within a round,
+    after an untimed round that compiles or loads the compiled code they use."""
+    for fn in fns.values():
+        fn()
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 import xarray as xr
 
 from .results import is_summary
@@ -27,19 +28,11 @@ GRID_SHIFTS = (-0.1, 0.0, 0.1)
 
 
 def preceding_max(c: np.ndarray, window: int) -> np.ndarray:
-    """(n, T) maximum of months t−window … t−1 (−inf where there are none), by doubling spans."""
-    t = c.shape[1]
+    """(n, T) maximum of months t−window … t−1 (−inf where there are none): scipy's running
+    maximum over the window ending at t, shifted by a month."""
     out = np.full(c.shape, -np.inf)
-    span = np.full(c.shape, -np.inf)  # max of months t−w … t−1 for the current power of two w
-    span[:, 1:] = c[:, :-1]
-    covered, w = 0, 1
-    while w <= window and covered < t:
-        if window & w:  # add lags covered+1 … covered+w
-            np.maximum(out[:, covered:], span[:, :t - covered], out=out[:, covered:])
-            covered += w
-        if 2 * w <= window and w < t:
-            np.maximum(span[:, w:], span[:, :-w].copy(), out=span[:, w:])
-        w *= 2
+    trailing = maximum_filter1d(c, size=window, axis=1, mode="constant", cval=-np.inf, origin=(window - 1) // 2)
+    out[:, 1:] = trailing[:, :-1]
     return out
 
 
