@@ -53,7 +53,7 @@ def bench_figure(result: dict, path: Path) -> Path:
         twin.spines["right"].set_visible(True)
         ax.set_title(f"Whole runs on 1 worker, {runs[0]['months']} months:\ncost and peak memory by size")
         lines = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-        ax.legend(lines, [h.get_label() for h in lines], loc="lower left")
+        ax.legend(lines, [h.get_label() for h in lines], loc="lower right")
 
         ax = axes[2]
         workers = [1, par["cores"]]
