@@ -10,7 +10,6 @@ one event leaves every other draw unchanged.
 
 from __future__ import annotations
 
-import copy
 from types import SimpleNamespace
 from typing import Callable, Iterator
 
@@ -43,12 +42,11 @@ def yearly_months(month_of_year: int, start: int, end: int) -> list[int]:
 class Calendar:
     """Registers the dated processes of one block on a SimPy environment.
 
-    The block's dynamics get their own copy of the model, which the scenario's changes edit.
+    The scenario's changes edit the block's own copy of the model (engine.run_block makes it).
     """
 
     def __init__(self, env: simpy.Environment, dynamics, spec: RunSpec, seed: int, block: int):
         self.env, self.dynamics, self.state, self.scenario = env, dynamics, dynamics.s, spec.scenario
-        dynamics.use(copy.deepcopy(spec.model))
         self.model = dynamics.m
         self.start, self.end, self.seed, self.block = spec.run.start, spec.run.end, seed, block
         self.state.record.logged = min(max(0, LOGGED - block * spec.run.block_size), self.state.n)

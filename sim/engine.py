@@ -9,6 +9,7 @@ over workers.
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -54,9 +55,9 @@ def correlation_factor(model: SimpleNamespace) -> np.ndarray:
 
 
 class Dynamics:
-    """The monthly step for one block: numpy draws the random numbers and I^η whole-array, the
-    compiled kernel (kernel.step) does the rest in one pass over the trajectories. Coefficients
-    are taken from the model once (`use`), as coefficients.py lays them out."""
+    """The monthly step for one block: numpy computes I^η whole-array, the compiled kernel
+    (kernel.step) draws the random numbers and does the rest. Coefficients are taken from the
+    model once (`use`), as coefficients.py lays them out."""
 
     def __init__(self, model: SimpleNamespace, state: State, generator: np.random.Generator):
         self.s, self.gen = state, generator
@@ -102,7 +103,8 @@ def run_block(spec: RunSpec, seed: int, block: int, n: int, calendar: bool = Tru
     months = spec.months
     state = initial_state(spec.model, n, months)
     levels = np.empty((months, len(spec.tracks), n), dtype=np.float32)
-    dynamics = Dynamics(spec.model, state, rng.stream(seed, block, "dynamics"))
+    # the block's own model: a scenario's changes edit it during the run (calendar.py)
+    dynamics = Dynamics(copy.deepcopy(spec.model), state, rng.stream(seed, block, "dynamics"))
     env = simpy.Environment()
 
     def monthly() -> Iterator[simpy.Event]:

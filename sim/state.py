@@ -44,8 +44,8 @@ class EventRecord:
 class State:
     """Arrays over the n trajectories of a block; `level` is expit(y), refreshed at each record.
 
-    The drivers are rows of one (DRIVERS, n) array, so that the tracks' pulls and the events'
-    log-rates are matrix products over it; D, X, S, R and subsidy are views of those rows.
+    The drivers are rows of one (DRIVERS, n) array, which the compiled kernel reads as one;
+    D, X, S, R and subsidy are views of those rows.
     """
 
     y: np.ndarray          # (tracks, n) integration levels in logit space

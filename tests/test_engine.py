@@ -148,10 +148,27 @@ def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_t
 
 
 def test_the_thinning_screen_never_rules_out_an_event():
-    """The screen drops u when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 at y = −log(rate·dt): that sum is
-    below e^y, so u ≥ rate·dt ≥ p there."""
-    y = np.linspace(0, 60, 100_001)
-    assert np.all(1 + y + y**2 / 2 + y**3 / 6 + y**4 / 24 <= np.exp(y) * (1 + 1e-15))
+    """kernel.log_rates marks a trajectory −inf (no event) only where u ≥ rate·dt ≥ p, and lets
+    through every u below rate·dt, for log(rate·dt) from −30 to 2."""
+    from sim import kernel
+
+    n, events = 4000, len(kernel.EVENTS)
+    log_rate = np.linspace(-30, 2, n)
+    rng = np.random.default_rng(5)
+    u = np.exp(log_rate) * rng.uniform(0, 3, (events, n))  # around the bound, where the screen decides
+    u = np.minimum(u, np.nextafter(1, 0))
+    def screen(u, log_rate):
+        rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)))
+        out = np.empty((events, n))
+        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, 0, n)
+        return out
+
+    out, bound = screen(u, log_rate), np.broadcast_to(np.exp(log_rate), u.shape)
+    assert np.all(u[out == -np.inf] >= bound[out == -np.inf])
+    assert np.all(out[u < bound] == np.broadcast_to(log_rate, u.shape)[u < bound])
+    # and it is worth having: at monthly rates of typical events, most uniforms are ruled out
+    typical = np.linspace(np.log(0.002), np.log(0.05), n)
+    assert (screen(rng.random((events, n)), typical) == -np.inf).mean() > 0.8
 
 
 def test_each_trajectory_reads_its_own_value_of_a_per_trajectory_parameter():
