@@ -131,12 +131,18 @@ class Rates:
         zero = (0.0, 0.0)
         self.slopes = matrix([[rate.slopes.get(d, zero)[0] for d in DRIVERS] for rate in rates])
         with np.errstate(divide="ignore"):  # a zero rate or multiplier: log = −inf, the event cannot happen
-            self.intercepts = [np.log(rate.base * dt) - sum(slope * reference for slope, reference in rate.slopes.values())
-                               for rate in rates]
+            self.intercepts = matrix([[np.log(rate.base * dt) - sum(slope * reference for slope, reference in rate.slopes.values())]
+                                      for rate in rates])[:, 0]
             self.after_crisis = matrix([[rate.after_crisis[0], np.log(rate.after_crisis[1])] for rate in rates])
+        self.modified = [(row, hazard.modifier, params) for row, (hazard, params)
+                         in enumerate(zip(HAZARDS.values(), self.params)) if hazard.modifier]
 
     def intercepts_for(self, state: State, years: float) -> np.ndarray:
         """This month's intercepts (events, 1 or n): the model's, shifted by the modifiers."""
         with np.errstate(divide="ignore"):  # a multiplier of zero: the event cannot happen then
-            return matrix([[intercept + (hazard.modifier(state, params, years) if hazard.modifier else 0.0)]
-                           for intercept, hazard, params in zip(self.intercepts, HAZARDS.values(), self.params)])[:, 0]
+            shifts = [(row, modifier(state, params, years)) for row, modifier, params in self.modified]
+        width = max([self.intercepts.shape[1], *(np.size(shift) for _, shift in shifts)])
+        out = np.array(np.broadcast_to(self.intercepts, (len(self.intercepts), width)))
+        for row, shift in shifts:
+            out[row] += shift
+        return out

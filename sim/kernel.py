@@ -1,4 +1,4 @@
-"""Everything compiled with numba: the monthly step of one block and what each event does.
+"""The engine's compiled code (numba): the monthly step of one block and what each event does.
 
 The tracks move by drift and correlated noise, the drivers D, X, S, R follow their own
 processes, then the stochastic events happen with the probabilities of the state just reached
@@ -10,8 +10,8 @@ where it happens (about one trajectory-month in seven on the default model): num
 updates cost tens of nanoseconds per touched element, these compiled functions a few. Numpy
 keeps what its vector instructions do fastest, whole-array: I^η and the logistic.
 
-All compiled code and the constants it is compiled with live in this one file: numba's cache
-is renewed when this file changes, not when another module does.
+The engine's compiled code and the constants it is compiled with live in this one file:
+numba's cache is renewed when this file changes, not when another module does.
 
 `st` is a block's state as a tuple of its arrays (state.State.arrays):
 (y, drivers, counts, last, tally, transitioned, months_since_crisis).
@@ -181,16 +181,29 @@ def zero(values, row):
 
 @inline
 def add(out, values, row, start):
-    """out += values[row] over the chunk. One coefficient per loop: the compiler vectorises it."""
-    for c in range(out.shape[0]):
-        out[c] += at(values, row, start + c)
+    """out += values[row] over the chunk. One coefficient per loop, shared or per trajectory
+    decided outside it: the compiler vectorises both loops."""
+    if values.shape[1] == 1:
+        value = values[row, 0]
+        for c in range(out.shape[0]):
+            out[c] += value
+    else:
+        own = values[row, start:start + out.shape[0]]
+        for c in range(out.shape[0]):
+            out[c] += own[c]
 
 
 @inline
 def add_times(out, values, row, x, start):
     """out += values[row] · x over the chunk."""
-    for c in range(out.shape[0]):
-        out[c] += at(values, row, start + c) * x[c]
+    if values.shape[1] == 1:
+        value = values[row, 0]
+        for c in range(out.shape[0]):
+            out[c] += value * x[c]
+    else:
+        own = values[row, start:start + out.shape[0]]
+        for c in range(out.shape[0]):
+            out[c] += own[c] * x[c]
 
 
 @inline
@@ -254,14 +267,15 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
 
 
 @inline
-def log_rates(u, drivers, months_since_crisis, rates, out, start, stop):
+def log_rates(u, drivers, months_since_crisis, rates, out, most, start, stop):
     """log(rate·dt) of every event in the chunk (intercept + slopes · drivers, + the log multiplier
     in the months after a crisis) where the event may happen, −inf where it surely does not:
     u ≥ rate·dt ≥ p when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 with y = −log(rate·dt) > 0, since
     that sum is below e^y. This rules out most trajectories without an exponential, in loops the
-    compiler vectorises."""
+    compiler vectorises. `most` gets each trajectory's largest: −inf where no event can happen."""
     slopes, intercepts, after_crisis = rates
     since = months_since_crisis[start:stop]
+    most[:] = -np.inf
     for h in range(out.shape[0]):
         row, uh = out[h, :stop - start], u[h, :stop - start]
         row[:] = 0.0
@@ -278,6 +292,7 @@ def log_rates(u, drivers, months_since_crisis, rates, out, start, stop):
             y = max(-row[c], 0.0)
             series = 1.0 + y * (1.0 + y * 0.5 * (1.0 + y * (1.0 / 3.0) * (1.0 + y * 0.25)))
             row[c] = row[c] if uh[c] * series < 1.0 else -np.inf
+            most[c] = max(most[c], row[c])
 
 
 @inline
@@ -293,26 +308,33 @@ def branch(u, log_rate):
 
 
 @inline
-def happen(effect, h, u, log_rate, st, p, month, start, stop):
-    """Event h in every trajectory of the chunk where it happens."""
-    for c in range(stop - start):
+def happen(effect, h, u, log_rate, candidates, found, st, p, month, start):
+    """Event h in every candidate trajectory of the chunk where it happens."""
+    for j in range(found):
+        c = candidates[j]
         v = branch(u[h, c], log_rate[h, c])
         if v >= 0.0:
             effect(st, p, start + c, v, month)
 
 
 @inline
-def draw_events(u, drivers, rates, st, params, month, log_rate, start, stop):
-    """Every event where it happens: event by event over the chunk, which keeps their order
-    within each trajectory (EVENTS), as trajectories do not interact."""
+def draw_events(u, drivers, rates, st, params, month, log_rate, most, candidates, start, stop):
+    """Every event where it happens. The thinning screen leaves about one trajectory in six where
+    some event may happen; those are listed (without a branch per trajectory) and each event
+    visits only them, event by event, which keeps the order of EVENTS within each trajectory, as
+    trajectories do not interact."""
     months_since_crisis = st[6]
-    log_rates(u, drivers, months_since_crisis, rates, log_rate, start, stop)
-    happen(dispute, 0, u, log_rate, st, params[0], month, start, stop)
-    happen(crisis, 1, u, log_rate, st, params[1], month, start, stop)
-    happen(sanctions, 2, u, log_rate, st, params[2], month, start, stop)
-    happen(detente, 3, u, log_rate, st, params[3], month, start, stop)
-    happen(commodity, 4, u, log_rate, st, params[4], month, start, stop)
-    happen(transition, 5, u, log_rate, st, params[5], month, start, stop)
+    log_rates(u, drivers, months_since_crisis, rates, log_rate, most, start, stop)
+    found = 0
+    for c in range(stop - start):
+        candidates[found] = c
+        found += most[c] > -np.inf
+    happen(dispute, 0, u, log_rate, candidates, found, st, params[0], month, start)
+    happen(crisis, 1, u, log_rate, candidates, found, st, params[1], month, start)
+    happen(sanctions, 2, u, log_rate, candidates, found, st, params[2], month, start)
+    happen(detente, 3, u, log_rate, candidates, found, st, params[3], month, start)
+    happen(commodity, 4, u, log_rate, candidates, found, st, params[4], month, start)
+    happen(transition, 5, u, log_rate, candidates, found, st, params[5], month, start)
     for i in range(start, stop):
         months_since_crisis[i] += 1
 
@@ -346,10 +368,10 @@ def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, para
     holds I^η, `rates` the events' slopes, this month's intercepts and after-crisis multipliers
     (hazards.Rates), `params` their effects' parameters."""
     z, u = np.empty((y.shape[0] + 3, CHUNK)), np.empty((len(EVENTS), CHUNK))
-    log_rate, scratch = np.empty((len(EVENTS), CHUNK)), np.empty(CHUNK)
+    log_rate, scratch, candidates = np.empty((len(EVENTS), CHUNK)), np.empty(CHUNK), np.empty(CHUNK, np.int64)
     for start in range(0, y.shape[1], CHUNK):
         stop = min(start + CHUNK, y.shape[1])
         draw(gen, z, u, stop - start)
         move_tracks(y, powered, drivers, z, tracks, driver_params, scratch[:stop - start], start, stop)
         move_drivers(level, drivers, z, tracks[4], driver_params, scratch[:stop - start], start, stop)
-        draw_events(u, drivers, rates, st, params, month, log_rate, start, stop)
+        draw_events(u, drivers, rates, st, params, month, log_rate, scratch, candidates, start, stop)

@@ -43,13 +43,17 @@ def _bincount(values: np.ndarray, length: int) -> np.ndarray:
 
 def _bin(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
     """Bin index of x on `bins` equal bins of [lo, hi), values outside clipped to the end bins."""
-    return np.clip(((x - lo) * (bins / (hi - lo))).astype(np.int64), 0, bins - 1)
+    scaled = (x - lo) * (bins / (hi - lo))
+    return np.clip(scaled, 0, bins - 1, out=scaled).astype(np.int64)
 
 
-def _fixed(x: np.ndarray, axis=-1) -> np.ndarray:
-    """The block's sums of x and x² (accumulated in float64) in fixed point: integers that merge
-    exactly in any order."""
-    sums = [x.sum(axis=axis, dtype=np.float64), np.square(x).sum(axis=axis, dtype=np.float64)]
+def _fixed(x: np.ndarray) -> np.ndarray:
+    """The block's sums over the last axis of x and x² (accumulated in float64) in fixed point:
+    integers that merge exactly in any order. Above two dimensions, one slice of the first axis
+    at a time, so that x² is never whole in memory."""
+    if x.ndim > 2:
+        return np.stack([_fixed(part) for part in x], axis=1)
+    sums = [x.sum(axis=-1, dtype=np.float64), np.square(x).sum(axis=-1, dtype=np.float64)]
     return np.rint(np.stack(sums) * FIXED).astype(np.int64)
 
 
@@ -66,13 +70,13 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     hist = np.stack([_bincount(cell + _bin(np.vstack([levels[t], composite[:, t]]), 0.0, 1.0, BINS),
                                (k + 1) * BINS) for t in range(months)]).reshape(months, k + 1, BINS)
 
+    c = composite.astype(np.float64)  # the analysis's precision (outlook.metrics)
     block = xr.Dataset({"level": (("trajectory", "time", "track"), levels.transpose(2, 0, 1)),
-                        "composite": (("trajectory", "time"), composite)},
+                        "composite": (("trajectory", "time"), c)},
                        coords={"trajectory": np.arange(n), "track": list(spec.tracks)})
-    m = outlook.metrics(block, a)
-    c = composite.astype(np.float64)
-    cls, net = m["outlook"].values, m["net_change"].values
     running = outlook.preceding_max(c, a.window_months)
+    m = outlook.metrics(block, a, running)
+    cls, net = m["outlook"].values, m["net_change"].values
     by_horizon = outlook.classes_by_horizon(c, a, running)
     tracks_net = net[:, :-1]
     mine = kept[(kept >= offset) & (kept < offset + n)]

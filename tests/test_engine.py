@@ -149,7 +149,8 @@ def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_t
 
 def test_the_thinning_screen_never_rules_out_an_event():
     """kernel.log_rates marks a trajectory −inf (no event) only where u ≥ rate·dt ≥ p, and lets
-    through every u below rate·dt, for log(rate·dt) from −30 to 2."""
+    through every u below rate·dt, for log(rate·dt) from −30 to 2; the trajectories it lists as
+    candidates are those where some event is not ruled out."""
     from sim import kernel
 
     n, events = 4000, len(kernel.EVENTS)
@@ -159,8 +160,9 @@ def test_the_thinning_screen_never_rules_out_an_event():
     u = np.minimum(u, np.nextafter(1, 0))
     def screen(u, log_rate):
         rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)))
-        out = np.empty((events, n))
-        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, 0, n)
+        out, most = np.empty((events, n)), np.empty(n)
+        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, most, 0, n)
+        assert np.array_equal(most, out.max(axis=0))
         return out
 
     out, bound = screen(u, log_rate), np.broadcast_to(np.exp(log_rate), u.shape)
