@@ -82,7 +82,7 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     mine = kept[(kept >= offset) & (kept < offset + n)]
     return {
         "trajectories": np.array(n, dtype=np.int64),
-        "hist": hist,
+        "hist": hist.astype(np.int32),  # a block's counts fit; half the bytes sent to the merging process
         "moments": np.concatenate([_fixed(levels), _fixed(composite.T)[:, :, None]], axis=2),
         "classes": _bincount(cls, len(outlook.CLASSES)),
         "horizon_classes": np.stack([_bincount(by_horizon[h], len(outlook.CLASSES)) for h in by_horizon]),
@@ -108,7 +108,7 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
 def merge(parts) -> dict[str, np.ndarray]:
     """One summary from block summaries, in any order: counts add, rows are sorted by trajectory."""
     parts = list(parts)
-    out = {key: np.sum([p[key] for p in parts], axis=0) for key in parts[0] if key not in ROWS}
+    out = {key: np.sum([p[key] for p in parts], axis=0, dtype=np.int64) for key in parts[0] if key not in ROWS}
     log = np.concatenate([p["log"] for p in parts])
     out["log"] = log[np.lexsort((log[:, 2], log[:, 0], log[:, 1]))]
     index = np.concatenate([p["sample_index"] for p in parts])
