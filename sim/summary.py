@@ -108,7 +108,10 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
 def merge(parts) -> dict[str, np.ndarray]:
     """One summary from block summaries, in any order: counts add, rows are sorted by trajectory."""
     parts = list(parts)
-    out = {key: np.sum([p[key] for p in parts], axis=0, dtype=np.int64) for key in parts[0] if key not in ROWS}
+    out = {key: np.zeros(np.shape(value), dtype=np.int64) for key, value in parts[0].items() if key not in ROWS}
+    for part in parts:
+        for key, total in out.items():
+            total += part[key]  # in place: no stacked copy of the parts
     log = np.concatenate([p["log"] for p in parts])
     out["log"] = log[np.lexsort((log[:, 2], log[:, 0], log[:, 1]))]
     index = np.concatenate([p["sample_index"] for p in parts])
