@@ -68,6 +68,7 @@ def test_max_drawdown_decline_months_and_reversals_by_hand():
     assert outlook.reversals(zigzag, 0.03).tolist() == [3]
     assert outlook.reversals(wiggle, 0.03).tolist() == [0]
     assert outlook.reversals(np.linspace(0, 1, 30)[None], 0.03).tolist() == [0]
+    assert outlook.reversals(np.vstack([zigzag, wiggle, zigzag[:, ::-1]]), 0.03).tolist() == [3, 0, 3]
 
 
 def test_a_milestone_crossed_in_month_k_reports_month_k():
