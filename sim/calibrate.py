@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
-from . import engine, historical, outlook, rng, scores
+from . import engine, executors, historical, outlook, rng, scores
 from .app import CONFIG_DIR, compose, prepare
 from .backtest import RECORD_EVENTS, record_counts, scoring_months, with_composite
 from .params import ConfigError, RunSpec, from_config, section, with_design
@@ -82,7 +82,7 @@ def calibrate(overrides: list[str], out_dir: Path, model_dir: Path = CONFIG_DIR 
     keys, points = candidates(settings, rng.stream(settings.seed, 0, "calibration-design"))
     jobs = [(point_spec(spec, keys, p), settings.seed, settings.replications, observed, years)
             for p in points]  # every candidate validated before any runs
-    outcomes = engine.map_in_order(evaluate, jobs, spec.run.workers)
+    outcomes = executors.map_in_order(evaluate, jobs, spec.run)
     crps = np.array([o[0] for o in outcomes])
     rates = {kind: np.array([o[1][kind] for o in outcomes]) for kind in RECORD_EVENTS}
     setbacks = np.array([o[2] for o in outcomes])

@@ -10,11 +10,9 @@ over workers.
 from __future__ import annotations
 
 import copy
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 import simpy
@@ -144,23 +142,5 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
 
 
 def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:
-    """All blocks of the run in block order, on spec.run.workers local processes."""
-    jobs = [(s, seed, b, n) for b, (s, n) in enumerate(block_specs(spec, design))]
-    return map_in_order(run_block, jobs, spec.run.workers)
-
-
-def map_in_order(function: Callable, jobs: list[tuple], workers: int) -> list:
-    """function(*job) for every job, in order: in this process for one worker, else on local
-    worker processes."""
-    if workers == 1 or len(jobs) <= 1:
-        return [function(*job) for job in jobs]
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=worker_context()) as pool:
-        return list(pool.map(function, *zip(*jobs)))
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Local worker processes forked from a server that has imported the engine once (forkserver:
-    nothing inherited from the parent but the arguments, and no import cost per worker)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.executors"])
-    return context
+    """All blocks of the run in block order, in this process (executors.py spreads blocks over workers)."""
+    return [run_block(s, seed, b, n) for b, (s, n) in enumerate(block_specs(spec, design))]

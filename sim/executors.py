@@ -5,9 +5,10 @@ trajectory. A worker runs the engine on it and returns plain arrays — the bloc
 summary in summary mode (summary.py) — so only small results travel in summary mode. Jobs run
 in this process, on local worker processes (`run.executor=local`, `run.workers`) or on a Dask
 cluster (`run.executor=dask`: `run.scheduler` names a running scheduler, or a local cluster of
-`run.workers` processes is started). Streams are keyed by block (rng.py), so every executor and
-worker count gives the same bytes. At most two jobs per worker are in flight, so memory stays
-flat however many blocks a run has.
+`run.workers` processes is started); the studies (sensitivity, calibration) map their own jobs
+over the same executors (`map_in_order`). Streams are keyed by block (rng.py), so every executor
+and worker count gives the same bytes. At most two jobs per worker are in flight, so memory
+stays flat however many blocks a run has.
 
 The store writes each finished block to `blocks/NNNNNN.npz` (no pickle) next to the results;
 with `run.resume=true` a run loads the blocks it finds and computes only the others.
@@ -16,12 +17,13 @@ with `run.resume=true` a run loads the blocks it finds and computes only the oth
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import zipfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -121,7 +123,9 @@ def run(todo: list[Job], run_settings, store: Store | None = None,
         if progress:
             progress(count, total)
         yield block, store.load(block)
-    for block, arrays in _execute([job for job in todo if job.block not in done], run_settings):
+    pending = [job for job in todo if job.block not in done]
+    for index, arrays in completed(work, [(job,) for job in pending], run_settings):
+        block = pending[index].block
         if store:
             store.save(block, arrays)
         count += 1
@@ -130,21 +134,37 @@ def run(todo: list[Job], run_settings, store: Store | None = None,
         yield block, arrays
 
 
-def _execute(todo: list[Job], run_settings) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    if not todo:
+def map_in_order(function: Callable, jobs: list[tuple], run_settings) -> list:
+    """function(*job) for every job, in the order of the jobs, on the run's executor."""
+    results = dict(completed(function, jobs, run_settings))
+    return [results[index] for index in range(len(jobs))]
+
+
+def completed(function: Callable, jobs: list[tuple], run_settings) -> Iterator[tuple[int, Any]]:
+    """(index, function(*jobs[index])) for every job, as they finish: in this process for one
+    local worker, on run.workers local processes, or on a Dask cluster."""
+    if not jobs:
         return
     if run_settings.executor == "dask":
-        yield from _dask(todo, run_settings)
-    elif run_settings.workers == 1 or len(todo) == 1:
-        for job in todo:
-            yield job.block, work(job)
+        yield from _dask(function, jobs, run_settings)
+    elif run_settings.workers == 1 or len(jobs) == 1:
+        for index, job in enumerate(jobs):
+            yield index, function(*job)
     else:
-        with ProcessPoolExecutor(min(run_settings.workers, len(todo)), mp_context=engine.worker_context()) as pool:
-            yield from _window(todo, lambda job: pool.submit(work, job), 2 * run_settings.workers,
+        with ProcessPoolExecutor(min(run_settings.workers, len(jobs)), mp_context=worker_context()) as pool:
+            yield from _window(jobs, lambda job: pool.submit(function, *job), 2 * run_settings.workers,
                                lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
 
 
-def _dask(todo: list[Job], run_settings) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Local worker processes forked from a server that has imported the engine once (forkserver:
+    nothing inherited from the parent but the arguments, and no import cost per worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.executors"])
+    return context
+
+
+def _dask(function: Callable, jobs: list[tuple], run_settings) -> Iterator[tuple[int, Any]]:
     """The jobs on a Dask cluster: the scheduler at run.scheduler, or a local one started here."""
     from distributed import Client, LocalCluster, wait as dask_wait
 
@@ -156,7 +176,7 @@ def _dask(todo: list[Job], run_settings) -> Iterator[tuple[int, dict[str, np.nda
         client = Client(cluster)
     try:
         slots = 2 * sum(client.nthreads().values())
-        yield from _window(todo, lambda job: client.submit(work, job, pure=False), slots,
+        yield from _window(jobs, lambda job: client.submit(function, *job, pure=False), slots,
                            lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
     finally:
         client.close()
@@ -164,12 +184,12 @@ def _dask(todo: list[Job], run_settings) -> Iterator[tuple[int, dict[str, np.nda
             cluster.close()
 
 
-def _window(todo: list[Job], submit, slots: int, finished) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    """Submit jobs keeping at most `slots` in flight; yield each result as it finishes."""
-    queue, pending = list(reversed(todo)), {}
+def _window(jobs: list[tuple], submit, slots: int, finished) -> Iterator[tuple[int, Any]]:
+    """Submit jobs keeping at most `slots` in flight; yield (index, result) as each finishes."""
+    queue, pending = list(reversed(list(enumerate(jobs)))), {}
     while queue or pending:
         while queue and len(pending) < slots:
-            job = queue.pop()
-            pending[submit(job)] = job.block
+            index, job = queue.pop()
+            pending[submit(job)] = index
         for future in finished(set(pending)):
             yield pending.pop(future), future.result()

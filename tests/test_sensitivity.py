@@ -73,6 +73,20 @@ def test_inert_parameter_has_total_index_zero_within_its_interval():
     assert np.all(s["ST"][:2] > s["ST_conf"][:2])  # the active parameters are found
 
 
+@pytest.mark.slow
+def test_a_design_gives_identical_outcomes_on_one_worker_two_workers_and_a_dask_cluster():
+    """The study's blocks run on the run's executor (executors.map_in_order), back in design order."""
+    outcomes = []
+    for executor in (["run.workers=1"], ["run.workers=2"], ["run.executor=dask", "run.workers=2"]):
+        spec, settings, space = config.load(study_config(["run.end=2023-12", "run.block_size=64", *executor]))
+        unit = indices.sobol_design(space.problem(), 16, seed=3)
+        outcomes.append(ensemble.evaluate(spec, space, unit, 8, 3, settings.milestone))
+    for other in outcomes[1:]:
+        assert other.keys() == outcomes[0].keys()
+        for name, values in outcomes[0].items():
+            assert values.tobytes() == other[name].tobytes(), name
+
+
 def test_without_common_random_numbers_noise_leaks_into_the_inert_index():
     s = inert_study(crn=False)["p_progress"]
     assert s["ST"][2] > 0.0

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import engine, outlook
+from .. import engine, executors, outlook
 from ..params import RunSpec, from_config
 from .config import Space
 
@@ -57,7 +57,8 @@ def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, s
              milestone: str, common_random_numbers: bool = True) -> dict[str, np.ndarray]:
     """Outcomes (M, N, R) of every trajectory of the design `unit` (M, N, D) on the unit cube.
 
-    All matrices are validated before the first block runs; blocks run on run.workers processes.
+    All matrices are validated before the first block runs; blocks run on the run's executor
+    (run.workers local processes, or run.executor=dask).
     """
     m_count, n_points, _ = unit.shape
     config = dict(spec.config)
@@ -69,7 +70,7 @@ def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, s
         blocks = engine.block_specs(matrix_spec, space.design(config, values[m]))
         offset = 0 if common_random_numbers else m * len(blocks)
         jobs += [(block_spec, offset + b, n) for b, (block_spec, n) in enumerate(blocks)]
-    results = engine.map_in_order(_run, [(s, seed, b, n, milestone) for s, b, n in jobs], spec.run.workers)
+    results = executors.map_in_order(_run, [(s, seed, b, n, milestone) for s, b, n in jobs], spec.run)
     per_matrix = len(jobs) // m_count
     return {
         name: np.stack([
