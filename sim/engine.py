@@ -2,9 +2,9 @@
 
 One block = one SimPy environment. The monthly dynamics are a process at integer times: at
 time i it records the state of month i−1 (after that month's dated events) and then advances
-every trajectory of the block through month i with whole-array numpy operations. Blocks have
+every trajectory of the block through month i (the compiled step of kernel.py). Blocks have
 a fixed size and their own streams, so the ensemble does not depend on how they are spread
-over workers.
+over workers (executors.py).
 """
 
 from __future__ import annotations
