@@ -189,7 +189,7 @@ def main() -> None:
     parser.add_argument("--scale-to", type=float, default=1e6, help="largest run of the scaling in trajectories")
     parser.add_argument("--parallel-trajectories", type=int, default=2_000_000,
                         help="size of the run timed on 1 and on all cores (big enough that the workers' "
-                             "start-up, about a second each, does not count)")
+                             "start-up, about two seconds, does not count)")
     parser.add_argument("--figure", type=Path, default=Path("outputs/bench/bench.png"))
     parser.add_argument("--engine-only", action="store_true", help="only the engine against the floor")
     parser.add_argument("--design", action="store_true",

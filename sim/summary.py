@@ -68,7 +68,8 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     composite = levels.transpose(2, 0, 1) @ weights  # (n, t) float32, as results.assemble
     cell = (np.arange(k + 1) * BINS)[:, None]
     hist = np.stack([_bincount(cell + _bin(np.vstack([levels[t], composite[:, t]]), 0.0, 1.0, BINS),
-                               (k + 1) * BINS) for t in range(months)]).reshape(months, k + 1, BINS)
+                               (k + 1) * BINS) for t in range(months)],
+                    dtype=np.int32).reshape(months, k + 1, BINS)  # a block's counts fit: half the bytes to merge
 
     c = composite.astype(np.float64)  # the analysis's precision (outlook.metrics)
     block = xr.Dataset({"level": (("trajectory", "time", "track"), levels.transpose(2, 0, 1)),
@@ -82,7 +83,7 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     mine = kept[(kept >= offset) & (kept < offset + n)]
     return {
         "trajectories": np.array(n, dtype=np.int64),
-        "hist": hist.astype(np.int32),  # a block's counts fit; half the bytes sent to the merging process
+        "hist": hist,
         "moments": np.concatenate([_fixed(levels), _fixed(composite.T)[:, :, None]], axis=2),
         "classes": _bincount(cls, len(outlook.CLASSES)),
         "horizon_classes": np.stack([_bincount(by_horizon[h], len(outlook.CLASSES)) for h in by_horizon]),
