@@ -1,0 +1,36 @@
+"""The errors a user can fix, each with a one-line message; imports nothing of the package.
+
+Every command reports these as `prog: error: MESSAGE` and exit code 2 (cli.guard).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class UsageError(Exception):
+    """Something the user can fix in the command, the configs or the files it names."""
+
+
+class ConfigError(UsageError, ValueError):
+    """A config value that is not allowed; its message is one line naming key, value and rule."""
+
+    def __init__(self, key: str, value: Any, allowed: str, where: str = ""):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{where}: " * bool(where) + f"{key} = {_show(value)}: {allowed}")
+
+
+class ResultsError(UsageError):
+    """A run folder or results file that cannot be read or written as asked."""
+
+
+class RecordError(UsageError, ValueError):
+    """A malformed file of the historical record; the message names file, row and field."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of {value.size}"
+    return repr(value) if isinstance(value, str) else str(value)
