@@ -1,160 +1,150 @@
-"""`python -m sim`: the Hydra app, with every usage error reduced to one line and exit code 2.
+"""`python -m sim`: one run of a scenario, or with --multirun a sweep of runs (Hydra's launchers).
 
-The overrides are composed and validated before Hydra starts the job, so a bad value stops
-before any work and before a run folder is made. A failure to read or write files (a full disk)
-is one line with exit code 1, Ctrl-C one line with 130. `--debug` shows full tracebacks instead.
+The overrides are composed and validated before any work and before a folder is made: every job
+of a sweep is validated before the first starts. A single run is called directly; a sweep goes
+through Hydra's multirun (so its launchers, e.g. SLURM, apply) and ends with sweep.csv.
 """
 
 from __future__ import annotations
 
-import difflib
-import errno
 import os
-import re
 import sys
 from pathlib import Path
-from typing import Callable
 
 from omegaconf import OmegaConf
 
-from .historical import HistoryError
-from .params import ConfigError
-from .results import ResultsError
+from . import app, command
+from .app import BLOCKS
+from .config import design
+from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
+from .errors import UsageError
+from .studies import sweep
 
-USAGE = 2
-# OS errors that come from where the user pointed the run (exit 2); others, such as a full disk, exit 1.
-USAGE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.ENOENT, errno.EEXIST}
-
-
-def _flat_keys(cfg, prefix: str = "") -> list[str]:
-    keys = []
-    for key, value in cfg.items():
-        path = f"{prefix}{key}"
-        keys += _flat_keys(value, path + ".") if isinstance(value, dict) else [path]
-    return keys
+COMMAND = command.Command.named("sim")
 
 
-def explain(exc: Exception) -> str:
-    """One line for a config error raised by Hydra or by validation, a YAML syntax error or an OS error."""
-    import yaml
-    from hydra.errors import MissingConfigException
-
-    if isinstance(exc, (ConfigError, ResultsError, HistoryError)):
-        return str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    cause = exc if isinstance(exc, yaml.MarkedYAMLError) else exc.__cause__ or exc.__context__
-    if isinstance(cause, yaml.MarkedYAMLError):
-        mark = cause.context_mark or cause.problem_mark
-        what = "; ".join(filter(None, (cause.context, cause.problem)))
-        return f"{_relative(mark.name)}, line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {what}"
-    if isinstance(exc, MissingConfigException) and exc.missing_cfg_file:
-        group, _, name = exc.missing_cfg_file.rpartition("/")
-        options = ", ".join(exc.options or []) or "none"
-        return f"{group}={name}: no such {group or 'config'}; available: {options}"
-    text = str(exc)
-    key = re.search(r"Could not override '([^']+)'", text) or re.search(r"Key '([^']+)' is not in struct", text)
-    if key:
-        from .app import compose
-
-        known = _flat_keys(OmegaConf.to_container(compose()))
-        hint = difflib.get_close_matches(key[1], known, n=1)
-        return f"{key[1]}: no such key" + (f" (did you mean {hint[0]}?)" if hint else "")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
-    return f"{first} (see python -m sim --help)"
+def scenarios() -> list[tuple[str, str]]:
+    """(name, description) of every scenario in configs/scenario/."""
+    out = []
+    for path in sorted((CONFIG_DIR / "scenario").glob("*.yaml")):
+        out.append((path.stem, str(OmegaConf.load(path).get("description", ""))))
+    return out
 
 
-def _relative(path: str) -> str:
-    """A file name relative to the working folder when it lies below it (configs/scenario/x.yaml)."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path
+def help_text() -> str:
+    lines = ["usage: python -m sim [--out DIR] [--force] [--multirun] [KEY=VALUE ...]", "", COMMAND.summary, "",
+             "Scenarios (scenario=NAME):"]
+    lines += [f"  {name:<20}{text}" for name, text in scenarios()]
+    lines += ["", "Options:",
+              "  --out DIR     the run's folder (under --multirun: the sweep's folder)",
+              "  --force       replace a finished run in --out DIR",
+              "  --multirun    one job per combination of comma-separated values",
+              "  --debug       show the traceback of an error",
+              "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
+              "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
+              "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),
+              "", "Other commands: python -m sim.plot (figures, comparisons), sim.sweep, sim.sensitivity, "
+              "sim.backtest, sim.calibrate, sim.bench; each has --help."]
+    return "\n".join(lines)
 
 
-def exit_code(exc: Exception) -> int:
-    """2 for what the user can fix in the command or the configs, 1 for a failing machine."""
-    failing = isinstance(exc, OSError) and exc.errno is not None and exc.errno not in USAGE_ERRNOS
-    return 1 if failing else USAGE
+def parse(argv: list[str]) -> tuple[list[str], Path | None, bool, bool]:
+    """(overrides, --out, --force, --multirun) from the command line."""
+    overrides, out, force, multirun = [], None, False, False
+    args = iter(argv)
+    for arg in args:
+        if arg in ("--multirun", "-m"):
+            multirun = True
+        elif arg == "--force":
+            force = True
+        elif arg == "--out" or arg.startswith("--out="):
+            value = arg.split("=", 1)[1] if "=" in arg else next(args, None)
+            if not value:
+                raise UsageError("--out needs a folder (see python -m sim --help)")
+            out = Path(value)
+        elif arg.startswith("-"):
+            raise UsageError(f"{arg}: not an option of python -m sim; options are --out DIR, --force, "
+                             "--multirun, --debug, --help")
+        else:
+            overrides.append(arg)
+    return overrides, out, force, multirun
 
 
-def _check(overrides: list[str]) -> None:
-    """Compose and validate the job's config as Hydra will, raising on the first problem."""
-    from . import parameter_sets
-    from .app import CONFIG_DIR, compose, prepare
-
-    job = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
-    spec = prepare(compose(job))[0]
-    if spec.model.parameter_sets is not None:
-        parameter_sets.load(CONFIG_DIR / "model" / spec.model.parameter_sets)
+def _launcher(override: str) -> bool:
+    key = override.lstrip("+~").split("=", 1)[0]
+    return key == "hydra/launcher" or key.startswith("hydra.launcher.")
 
 
-def guard(prog: str, command: Callable[[list[str]], int | None]) -> None:
-    """Run a command on the command line's arguments; every failure ends in one line on stderr:
-    exit code 2 for what the user can fix, 1 for a failing machine, 130 for Ctrl-C.
-    `--debug` (removed from the arguments) shows the traceback instead."""
-    argv = sys.argv[1:]
-    debug = "--debug" in argv
-    argv = [a for a in argv if a != "--debug"]
-    try:
-        code = command(argv)
-    except KeyboardInterrupt:
-        if debug:
-            raise
-        print(f"{prog}: interrupted: the run is not finished (no summary was written)", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # every failure ends in one line
-        if debug:
-            raise
-        print(f"{prog}: error: {explain(exc)}", file=sys.stderr)
-        sys.exit(exit_code(exc))
-    sys.exit(code or 0)
+def validate(overrides: list[str]):
+    """Compose and validate one job's config as it will run; its spec, seed and resolved config."""
+    spec, seed, config_yaml = prepare(compose(overrides))
+    design.from_sets(spec, seed, MODEL_DIR)  # a parameter-set file is read and checked before any work
+    return spec, seed, config_yaml
 
 
-def study_arguments(prog: str, description: str, argv: list[str], example: str) -> tuple[list[str], Path]:
-    """A study command's arguments: config overrides and --out (default outputs/STUDY/DATE_TIME)."""
-    import argparse
-    from datetime import datetime
-
-    study = prog.rsplit(".", 1)[-1]
-    parser = argparse.ArgumentParser(prog=f"python -m {prog}", description=description)
-    parser.add_argument("--out", type=Path, help=f"output folder (default outputs/{study}/DATE_TIME)")
-    parser.add_argument("overrides", nargs="*", help=f"config overrides, e.g. {example}")
-    args = parser.parse_args(argv)
-    return args.overrides, args.out or Path("outputs") / study / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+def run_folder(spec, out: Path | None, force: bool) -> Path:
+    """The run's folder: a new one, or --out DIR unless it holds a finished run (without --force) or an
+    unfinished one that is not being resumed."""
+    folder = command.output_folder("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS)
+    if (folder / BLOCKS).exists() and not (folder / COMMAND.marker).exists() and not spec.run.resume and not force:
+        raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
+                         "or add --force to start it afresh")
+    return folder
 
 
-def run_app(argv: list[str]) -> None:
-    """The Hydra app, after composing and validating a single run's config."""
-    sys.argv = [sys.argv[0], *argv]
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside the job reach guard()
-    if not any(a.startswith("-") for a in argv):
-        _check(argv)
+def single(overrides: list[str], out: Path | None, force: bool) -> None:
+    COMMAND.check_overrides(overrides)
+    cfg = compose(overrides)
+    spec = validate(overrides)[0]
+    folder = run_folder(spec, out, force)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".hydra").mkdir(exist_ok=True)  # as Hydra's job folders: what the run was asked for
+    OmegaConf.save(OmegaConf.create(list(overrides)), folder / ".hydra" / "overrides.yaml")
+    app.run(cfg, folder)
+
+
+def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
+    """Validate every job, then hand the sweep to Hydra; summarise its folder when all jobs are done."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    job_overrides = [o for o in overrides if not _launcher(o)]
+    COMMAND.check_overrides(job_overrides)
+    parsed = OverridesParser.create().parse_overrides(job_overrides)
+    jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    for job in jobs:
+        validate(job)
+    folder = command.output_folder("sweep", "", out, sweep.MARKER, force)
+    sys.argv = [sys.argv[0], "--multirun", *overrides, f"hydra.sweep.dir={folder}"]
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside a job reach command.guard
     _hydra_main()
-
-
-def main() -> None:
-    guard("sim", run_app)
+    csv = sweep.summarize(folder)
+    print(f"Sweep summary in {csv} and {csv.with_suffix('.png')}")
 
 
 def _hydra_main() -> None:
     import hydra
     from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
-    from .app import CONFIG_DIR, run
-
-    failed = []  # a single run's failure, raised past Hydra so that it is reported in one line
 
     @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
     def job(cfg) -> None:
-        try:
-            run(cfg, Path(HydraConfig.get().runtime.output_dir))
-        except Exception as exc:
-            if HydraConfig.get().mode != RunMode.RUN:
-                raise  # in a multirun Hydra names the failed job's overrides first
-            failed.append(exc)
+        app.run(cfg, Path(HydraConfig.get().runtime.output_dir))
 
     job()
-    if failed:
-        raise failed[0]
+
+
+def main(argv: list[str]) -> None:
+    if any(a in ("--help", "-h") for a in argv):
+        print(help_text())
+        return
+    overrides, out, force, sweeping = parse(argv)
+    if sweeping:
+        multirun(overrides, out, force)
+    else:
+        if any(_launcher(o) for o in overrides):
+            raise UsageError("hydra/launcher: a launcher runs the jobs of a sweep; add --multirun")
+        single(overrides, out, force)
+
+
+def entry() -> None:
+    command.guard("sim", main)

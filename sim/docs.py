@@ -1,162 +1,31 @@
-"""`python -m sim.docs`: write docs/PARAMETERS.md, every parameter with its default, range, unit and source.
-
-The table is generated, so it cannot drift from the code: values and provenance comments come
-from the YAML files of configs/model/ (and configs/analysis/), ranges and units from the SCHEMA
-of sim/params.py. `--check` exits with 1 when the committed file differs from what would be written.
-"""
+"""`python -m sim.docs`: write docs/PARAMETERS.md (every parameter with its default, range, unit and source)."""
 
 from __future__ import annotations
 
-import math
-import re
 import sys
-from pathlib import Path
 
-from omegaconf import OmegaConf
+from . import command
+from .config.docs import OUT, render
+from .files import write_text
 
-from .app import CONFIG_DIR
-from .params import Rule, rule_for
-
-OUT = CONFIG_DIR.parent / "docs" / "PARAMETERS.md"
-LINE = re.compile(r"^(\s*)([\w-]+):\s*([^#]*?)\s*(?:#\s*(.*))?$")
+COMMAND = command.Command.named("sim.docs")
 
 
-def comments(path: Path) -> dict[str, str]:
-    """The comment on each key's line in a block-style YAML file, by dotted path ('' when none)."""
-    found, stack = {}, []  # stack of (indent, key)
-    for line in path.read_text().splitlines():
-        match = LINE.match(line)
-        if not match or line.lstrip().startswith("#"):
-            continue
-        indent = len(match[1])
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        stack.append((indent, match[2]))
-        found[".".join(k for _, k in stack)] = (match[4] or "").strip()
-    return found
-
-
-def leaves(node, prefix: str = ""):
-    """(dotted path, value) of every leaf of a loaded YAML mapping; lists are leaves."""
-    for key, value in node.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from leaves(value, path + ".")
-        else:
-            yield path, value
-
-
-def rule_of(key: str) -> Rule | None:
-    """The schema rule of a key, or of its parent for a per-track entry (drift.energy → drift)."""
-    return rule_for(key) or rule_for(key.rsplit(".", 1)[0])
-
-
-def allowed(rule: Rule | None) -> str:
-    if rule is None:
-        return ""
-    if rule.kind in ("vector", "effect", "real", "int", "range"):
-        lo = "−∞" if rule.lo == -math.inf else f"{rule.lo:g}"
-        hi = "∞" if rule.hi == math.inf else f"{rule.hi:g}"
-        interval = f"{'(' if rule.lo_open else '['}{lo}, {hi}{')' if rule.hi_open else ']'}"
-        return {"int": f"integer in {interval}", "range": f"pair in {interval}"}.get(rule.kind, interval)
-    return rule.describe().removeprefix("must be ")
-
-
-def show(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    return "null" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def source(notes: dict[str, str], path: str, stop: str = "") -> str:
-    """A leaf's comment, or the nearest enclosing key's below `stop` (a flow mapping shares its line's)."""
-    while path and path != stop:
-        if notes.get(path):
-            return notes[path]
-        path = path.rpartition(".")[0]
-    return ""
-
-
-def _table(section: str, rows, notes: dict[str, str], stop: str = "") -> list[str]:
-    lines = ["| key | default | allowed | unit | provenance |", "|---|---|---|---|---|"]
-    for key, value in rows:
-        rule = rule_of(f"{section}.{key}")
-        lines.append(f"| `{section}.{key}` | {cell(show(value))} | {allowed(rule)} | "
-                     f"{rule.unit if rule else ''} | {cell(source(notes, key, stop))} |")
-    return lines + [""]
-
-
-def group_tables(section: str, path: Path) -> list[str]:
-    """The file's single values in one table, then one table per group (key, default, range, unit, provenance)."""
-    notes = comments(path)
-    values = {k: v for k, v in OmegaConf.to_container(OmegaConf.load(path)).items() if k != "defaults"}
-    single = [(k, v) for k, v in values.items() if not isinstance(v, dict)]
-    lines = ["### Single values", "", *_table(section, single, notes)] if single else []
-    for group, node in values.items():
-        if isinstance(node, dict):
-            lines += [f"### `{section}.{group}`" + (f" — {notes[group]}" if notes.get(group) else ""), "",
-                      *_table(section, leaves(node, group + "."), notes, stop=group)]
-    return lines
-
-
-def derived_table(path: Path, default: Path) -> list[str]:
-    """The keys a derived model file changes, next to the reference value they replace."""
-    notes = comments(path)
-    values = OmegaConf.to_container(OmegaConf.load(path))
-    base = OmegaConf.load(default)
-    lines = ["| key | value | reference model | provenance |", "|---|---|---|---|"]
-    for key, value in leaves({k: v for k, v in values.items() if k != "defaults"}):
-        lines.append(f"| `model.{key}` | {cell(show(value))} | {cell(show(OmegaConf.select(base, key)))} | "
-                     f"{cell(source(notes, key))} |")
-    return lines + [""]
-
-
-def render() -> str:
-    """The whole of docs/PARAMETERS.md."""
-    model = CONFIG_DIR / "model"
-    lines = [
-        "# Parameters",
-        "",
-        "Generated by `python -m sim.docs` from `configs/model/*.yaml`, `configs/analysis/default.yaml`",
-        "and the validation table (`SCHEMA`) of `sim/params.py`; do not edit by hand. *allowed* is",
-        "what validation accepts (a value outside stops the run with one line); *provenance* is the",
-        "source stated next to the value: `article §…` (the source analysis, sections abstract,",
-        "status, factors, west, room, conclusion), `data: …` (the record in `data/`), `assumption: …`",
-        "or `calibrated: …`. Per-track values are keyed by track. The equations are in",
-        "[MODEL.md](MODEL.md).",
-        "",
-        "## The reference model (`configs/model/default.yaml`, `model=default`)",
-        "",
-        *group_tables("model", model / "default.yaml"),
-    ]
-    for path in sorted(model.glob("*.yaml")):
-        if path.name == "default.yaml":
-            continue
-        text = path.read_text().splitlines()
-        header = [t.removeprefix("#").strip() for t in text[:next(i for i, t in enumerate(text) if not t.startswith("#"))]]
-        lines += [f"## `configs/model/{path.name}` (`model={path.stem}`)", "", *header,
-                  "", "It states only what differs from the reference model:", "",
-                  *derived_table(path, model / "default.yaml")]
-    lines += ["## The outlook's definitions (`configs/analysis/default.yaml`)", "",
-              *group_tables("analysis", CONFIG_DIR / "analysis" / "default.yaml")]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int:
+    parser = COMMAND.parser()
+    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    args = parser.parse_args(argv)
     text = render()
-    if argv == ["--check"]:
+    if args.check:
         if not OUT.exists() or OUT.read_text() != text:
             print(f"{OUT} is out of date: run python -m sim.docs", file=sys.stderr)
-            sys.exit(1)
+            return 1
         print(f"{OUT} is up to date")
-        return
-    OUT.write_text(text)
+        return 0
+    write_text(OUT, text)
     print(f"Wrote {OUT}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    command.guard("sim.docs", main)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.app import compose, prepare, simulate_spec
+from sim.config.compose import compose, prepare
+from sim.run.ensemble import simulate as simulate_spec
 
 TRACKS = ("economic", "energy", "monetary", "political", "security")
 EVENTS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition")

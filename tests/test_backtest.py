@@ -7,9 +7,11 @@ import csv
 import numpy as np
 import pytest
 
-from sim import backtest, calibrate, parameter_sets
-from sim.app import compose, prepare
-from sim.params import ConfigError
+from sim.config import design as parameter_sets
+from sim.studies import calibration as calibrate
+from sim.studies.backtest import run as backtest
+from sim.config.compose import compose, prepare
+from sim.errors import ConfigError
 
 SHORT = ["run.end=2004-11", "run.trajectories=300", "run.block_size=150", "backtest.draws=40"]
 
@@ -29,8 +31,8 @@ def test_backtest_writes_scores_for_model_and_baselines(tmp_path):
 
 def test_naive_forecasts_start_at_the_anchor_and_know_only_the_past():
     spec, _, _ = prepare(compose(["experiment=backtest"] + SHORT))
-    from sim import historical
-    from sim.params import section
+    from sim.record import index as historical
+    from sim.config.validate import section
 
     index = section(spec.config, "backtest", spec.tracks).index
     events = historical.load_events()
@@ -49,17 +51,19 @@ CAL = ["run.end=2002-11", "calibration.points=16", "calibration.replications=8",
 
 
 def test_calibration_is_reproducible_and_its_sets_feed_a_forecast(tmp_path):
-    first = calibrate.calibrate(CAL, tmp_path / "a", model_dir=tmp_path)
-    text = (tmp_path / "calibrated.yaml").read_text()
-    second = calibrate.calibrate(CAL, tmp_path / "b", model_dir=tmp_path)
-    assert first["accepted_sets"] == second["accepted_sets"] and text == (tmp_path / "calibrated.yaml").read_text()
+    first = calibrate.calibrate(CAL, tmp_path / "a")
+    second = calibrate.calibrate(CAL, tmp_path / "b")
+    text = (tmp_path / "a" / "calibrated.yaml").read_text()
+    assert first["accepted_sets"] == second["accepted_sets"] and text == (tmp_path / "b" / "calibrated.yaml").read_text()
     assert "calibrated: median of" in text and "defaults:" in text
     spec, seed, _ = prepare(compose(["run.trajectories=500"]))
     spec.model.parameter_sets = calibrate.SETS_FILE
-    (tmp_path / "model").mkdir()
-    (tmp_path / "calibrated.yaml").rename(tmp_path / "model" / "calibrated.yaml")
-    (tmp_path / calibrate.SETS_FILE).rename(tmp_path / "model" / calibrate.SETS_FILE)
-    design = parameter_sets.design(spec, seed, tmp_path)
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "calibrated.yaml").write_text("# old\n# header\n# an older calibration\n")
+    said = calibrate.install(tmp_path / "a", model_dir)
+    assert said[-1].endswith("(was: an older calibration)") and (model_dir / "calibrated.yaml").read_text() == text
+    design = parameter_sets.from_sets(spec, seed, model_dir)
     assert set(design) == set(first["keys"])
     drawn = np.column_stack([design[k] for k in first["keys"]])
     accepted = np.array(first["accepted_sets"])
@@ -81,4 +85,5 @@ def test_a_malformed_parameter_set_file_is_one_line(tmp_path, content, message):
 def test_bad_calibration_prior_is_refused_before_any_work(tmp_path):
     with pytest.raises(ConfigError, match="calibration.parameters.noise = \\[1.0, 0.0\\]: needs low < high"):
         calibrate.calibrate(CAL + ["calibration.parameters.noise.low=1.0", "calibration.parameters.noise.high=0.0"],
-                            tmp_path, model_dir=tmp_path)
+                            tmp_path / "cal")
+    assert not (tmp_path / "cal").exists()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import bench, engine, kernel, rng
-from sim.app import compose, prepare
-from sim.bench_plots import bench_figure
-from sim.state import initial_state
+from sim import rng
+from sim.model import engine, kernel
+from sim.studies.bench import measure as bench
+from sim.config.compose import compose, prepare
+from sim.studies.bench.figure import bench_figure
+from sim.model.state import initial_state
 
 
 def test_the_engine_is_measured_against_both_floors():

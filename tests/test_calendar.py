@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 import simpy
 
-from sim import calendar, policies, results
-from sim.app import compose, prepare
-from sim.engine import Dynamics
-from sim.params import month_str, parse_month
-from sim.state import EVENT_TYPES, LOGGED, initial_state
+from sim.model import calendar, policies
+from sim.results import dataset as results, io
+from sim.config.compose import compose, prepare
+from sim.model.engine import Dynamics
+from sim.config.validate import parse_month
+from sim.months import text as month_str
+from sim.model.state import EVENT_TYPES, LOGGED, initial_state
 from tests.conftest import run
 
 SMALL = ["run.trajectories=300", "run.block_size=7", "run.end=2031-12"]
@@ -66,8 +68,8 @@ def test_event_month_counts_trajectories_and_the_log_lists_every_event_of_the_fi
         assert listed == Counter({e: c for e, c in counts.items() if c})
         dates = [d for d, _ in results.event_log(baseline, int(t))]
         assert dates == sorted(dates)
-    results.save(baseline, tmp_path / "results.nc")
-    back = results.load(tmp_path)
+    io.save(baseline, tmp_path / "results.nc")
+    back = io.load(tmp_path)
     np.testing.assert_array_equal(back.event_month.values, baseline.event_month.values)
     assert results.event_log(back, 3) == results.event_log(baseline, 3)
 

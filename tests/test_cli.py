@@ -15,7 +15,7 @@ import sim
 def _run(tmp_path, name: str, *overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sim", "run.trajectories=600", "run.block_size=200",
-         f"hydra.run.dir={tmp_path / name}", *overrides],
+         "--out", str(tmp_path / name), *overrides],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True)
 
 

@@ -7,8 +7,9 @@ import re
 from omegaconf import OmegaConf
 
 from sim import docs
-from sim.app import CONFIG_DIR
-from sim.params import rule_for
+from sim.config import docs as parameter_docs
+from sim.config.compose import CONFIG_DIR
+from sim.config.schema import rule_for
 
 ROOT = CONFIG_DIR.parent
 
@@ -29,18 +30,18 @@ def _sections() -> dict[str, dict[str, list[str]]]:
 
 
 def test_committed_parameter_docs_equal_what_the_generator_writes():
-    assert (ROOT / "docs" / "PARAMETERS.md").read_text() == docs.render(), "run python -m sim.docs"
+    assert (ROOT / "docs" / "PARAMETERS.md").read_text() == parameter_docs.render(), "run python -m sim.docs"
 
 
 def test_every_model_parameter_is_documented_with_its_provenance():
     sections = _sections()
     for path in sorted((CONFIG_DIR / "model").glob("*.yaml")):
-        rows, notes = sections[f"model/{path.name}"], docs.comments(path)
+        rows, notes = sections[f"model/{path.name}"], parameter_docs.comments(path)
         values = {k: v for k, v in OmegaConf.to_container(OmegaConf.load(path)).items() if k != "defaults"}
-        for key, value in docs.leaves(values):
+        for key, value in parameter_docs.leaves(values):
             row = rows.get(f"model.{key}")
             assert row is not None, f"{path.name}: model.{key} is not in docs/PARAMETERS.md"
-            assert row[1] == docs.show(value), f"{path.name}: model.{key}"
+            assert row[1] == parameter_docs.show(value), f"{path.name}: model.{key}"
             if key != "tracks":
                 assert PROVENANCE.match(row[-1]) and row[-1] == notes[key], f"{path.name}: model.{key} {row[-1]!r}"
 
@@ -48,15 +49,15 @@ def test_every_model_parameter_is_documented_with_its_provenance():
 def test_reference_parameters_show_the_schemas_range_and_unit():
     rows = _sections()["model/default.yaml"]
     default = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "model" / "default.yaml"))
-    for key, _ in docs.leaves(default):
+    for key, _ in parameter_docs.leaves(default):
         rule = rule_for(f"model.{key}") or rule_for(f"model.{key.rsplit('.', 1)[0]}")
-        assert rule is not None and rows[f"model.{key}"][2:4] == [docs.allowed(rule), rule.unit], key
+        assert rule is not None and rows[f"model.{key}"][2:4] == [parameter_docs.allowed(rule), rule.unit], key
     assert rows["model.events.dispute.rate"][2:4] == ["[0, 1000]", "per year"]
     assert rows["model.initial.energy"][2] == "(0, 1)"
 
 
 def test_the_comment_reader_follows_nesting():
-    notes = docs.comments(CONFIG_DIR / "model" / "default.yaml")
+    notes = parameter_docs.comments(CONFIG_DIR / "model" / "default.yaml")
     assert notes["events.dispute.effect.energy"].startswith("data: supply cuts")
     assert notes["calendar.deadlines.single_gas_market.date"].startswith("article §status")
     assert notes["eta"].startswith("assumption:")
@@ -65,13 +66,13 @@ def test_the_comment_reader_follows_nesting():
 def test_the_readmes_example_scenario_is_valid(tmp_path, monkeypatch):
     import shutil
 
-    import sim.app
+    from sim.config import compose
 
     readme = (ROOT / "README.md").read_text()
     example = re.search(r"`configs/scenario/(\w+)\.yaml`:\n\n```yaml\n(.*?)```", readme, re.S)
     assert example, "README shows how to add a scenario"
     shutil.copytree(CONFIG_DIR, tmp_path / "configs")
     (tmp_path / "configs" / "scenario" / f"{example[1]}.yaml").write_text(example[2])
-    monkeypatch.setattr(sim.app, "CONFIG_DIR", tmp_path / "configs")
-    spec = sim.app.prepare(sim.app.compose([f"scenario={example[1]}"]))[0]
+    monkeypatch.setattr(compose, "CONFIG_DIR", tmp_path / "configs")
+    spec = compose.prepare(compose.compose([f"scenario={example[1]}"]))[0]
     assert spec.scenario.name == example[1] and vars(spec.scenario.events) and vars(spec.scenario.changes)

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim import outlook
+from sim.analysis import outlook
+from sim.results import measures
 from tests.conftest import TRACKS, logit, quiet_model, run
 
 
@@ -113,7 +114,7 @@ def test_more_asymmetry_slows_monetary_and_political_more_than_security():
 
 def test_more_instability_means_more_setbacks():
     def setbacks(ds):
-        return outlook.setback_episodes(ds.composite.values.astype(float), 0.03, 12).mean()
+        return measures.setback_episodes(ds.composite.values.astype(float), 0.03, 12).mean()
 
     calm = run(COMMON + ["model.instability.mean=0.1", "model.instability.initial=0.1"])
     rough = run(COMMON + ["model.instability.mean=1.5", "model.instability.initial=1.5"])
@@ -130,14 +131,14 @@ def test_results_do_not_depend_on_the_number_of_workers_but_on_the_seed(small):
 
 
 def test_the_kernel_applies_the_events_in_the_order_of_their_uniforms():
-    from sim import hazards, kernel
+    from sim.model import hazards, kernel
 
     assert tuple(hazards.HAZARDS) == kernel.EVENTS
 
 
 def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_through():
     """kernel.branch: u/p when u < p = 1 − exp(−rate·dt), else −1, for rates·dt below and above 1."""
-    from sim import kernel
+    from sim.model import kernel
 
     for log_rate in (-30.0, -6.0, -2.5, -0.3, 0.0, 1.5):
         p = -np.expm1(-np.exp(log_rate))
@@ -151,7 +152,7 @@ def test_the_thinning_screen_never_rules_out_an_event():
     """kernel.log_rates marks a trajectory −inf (no event) only where u ≥ rate·dt ≥ p, and lets
     through every u below rate·dt, for log(rate·dt) from −30 to 2; the trajectories it lists as
     candidates are those where some event is not ruled out."""
-    from sim import kernel
+    from sim.model import kernel
 
     n, events = 4000, len(kernel.EVENTS)
     log_rate = np.linspace(-30, 2, n)
@@ -178,8 +179,8 @@ def test_each_trajectory_reads_its_own_value_of_a_per_trajectory_parameter():
     drivers, event rates, slopes, after-crisis window, effects, η): with values alternating between
     a and b, each trajectory follows, bit for bit, the same trajectory of a run with a or b shared
     (trajectories draw by position and do not interact)."""
-    from sim import engine
-    from sim.app import compose, prepare
+    from sim.model import engine
+    from sim.config.compose import compose, prepare
 
     base = ["run.trajectories=1200", "run.block_size=1200", "run.end=2024-12"]
     keys = ["model.drift.energy", "model.resistance.monetary", "model.interdependence_loading.economic",
@@ -207,8 +208,8 @@ def config_value(config, key: str):
 
 
 def test_per_trajectory_parameters_act_per_trajectory():
-    from sim import engine
-    from sim.app import compose, prepare
+    from sim.model import engine
+    from sim.config.compose import compose, prepare
 
     spec, seed, _ = prepare(compose(["run.trajectories=2000", "run.block_size=500", "run.end=2024-12"]))
     rates = np.repeat([0.0, 3.0], 1000)
@@ -219,9 +220,9 @@ def test_per_trajectory_parameters_act_per_trajectory():
 
 @pytest.mark.parametrize("key", ["model.nothing", "model.events.dispute.rat"])
 def test_a_design_key_the_model_does_not_have_is_refused(key):
-    from sim import engine
-    from sim.app import compose, prepare
-    from sim.params import ConfigError
+    from sim.model import engine
+    from sim.config.compose import compose, prepare
+    from sim.errors import ConfigError
 
     spec, seed, _ = prepare(compose(["run.trajectories=10", "run.end=2022-12"]))
     with pytest.raises(ConfigError, match="no such parameter"):

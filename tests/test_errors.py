@@ -16,27 +16,29 @@ import pytest
 import xarray as xr
 
 import sim
-import sim.app
-from sim import cli, engine, plot, results
-from sim.app import CONFIG_DIR
+from sim import backtest, cli, command, plot
+from sim.config import compose
+from sim.model import engine
+from sim.results import io as results
+from sim.config.compose import CONFIG_DIR
 
 SMALL = ["run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 
 
-def _command(prog: str, command, argv: list[str], capsys, monkeypatch, cwd) -> tuple[int, str]:
+def _command(prog: str, main, argv: list[str], capsys, monkeypatch, cwd) -> tuple[int, str]:
     """Exit code and the stderr of `python -m PROG ARGV` run in this process from cwd."""
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(sys, "argv", [prog, *argv])
     monkeypatch.delenv("HYDRA_FULL_ERROR", raising=False)
     with pytest.raises(SystemExit) as stop:
-        cli.guard(prog, command)
+        command.guard(prog, main)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     return stop.value.code, err.strip()
 
 
 def _main(argv: list[str], capsys, monkeypatch, cwd) -> tuple[int, str]:
-    return _command("sim", cli.run_app, argv, capsys, monkeypatch, cwd)
+    return _command("sim", cli.main, argv, capsys, monkeypatch, cwd)
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def configs(tmp_path, monkeypatch):
     """A copy of configs/ the test may add files to, used by the CLI in place of the real one."""
     copy = tmp_path / "configs"
     shutil.copytree(CONFIG_DIR, copy)
-    monkeypatch.setattr(sim.app, "CONFIG_DIR", copy)
+    monkeypatch.setattr(compose, "CONFIG_DIR", copy)
     return copy
 
 
@@ -66,14 +68,14 @@ def test_an_unknown_key_in_a_scenario_file_is_named_with_a_suggestion(configs, c
 
 
 def test_a_missing_parameter_set_file_stops_before_the_run_folder_is_made(capsys, monkeypatch, tmp_path):
-    code, err = _main([*SMALL, "model.parameter_sets=nope.csv", f"hydra.run.dir={tmp_path / 'run'}"],
+    code, err = _main([*SMALL, "model.parameter_sets=nope.csv", "--out", str(tmp_path / "run")],
                       capsys, monkeypatch, tmp_path)
     assert code == 2 and err.startswith("sim: error: model.parameter_sets = 'nope.csv': no such file in ")
     assert not (tmp_path / "run").exists()
 
 
 def test_a_missing_data_file_is_one_line(capsys, monkeypatch, tmp_path):
-    from sim import backtest, historical
+    from sim.record import index as historical
 
     real = historical.load_events
     monkeypatch.setattr(historical, "load_events", lambda tracks: real(tmp_path / "events_1995_2021.csv", tracks))
@@ -84,7 +86,7 @@ def test_a_missing_data_file_is_one_line(capsys, monkeypatch, tmp_path):
 
 def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_code_2(capsys, monkeypatch, tmp_path):
     (tmp_path / "file").write_text("")  # a read-only place: a folder cannot be made inside a file
-    code, err = _main([*SMALL, f"hydra.run.dir={tmp_path / 'file' / 'run'}"], capsys, monkeypatch, tmp_path)
+    code, err = _main([*SMALL, "--out", str(tmp_path / "file" / "run")], capsys, monkeypatch, tmp_path)
     assert (code, err) == (2, f"sim: error: Not a directory: {tmp_path / 'file' / 'run'}")
 
 
@@ -96,7 +98,7 @@ def test_a_full_disk_leaves_no_results_or_summary_under_their_final_names(capsys
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", full)
     run = tmp_path / "run"
-    code, err = _main([*SMALL, f"hydra.run.dir={run}"], capsys, monkeypatch, tmp_path)
+    code, err = _main([*SMALL, "--out", str(run)], capsys, monkeypatch, tmp_path)
     assert code == 1 and err.startswith("sim: error: No space left on device: "), err
     assert not (run / "results.nc").exists() and not (run / "summary.json").exists()
     assert not list(run.rglob("*partial*"))
@@ -111,11 +113,11 @@ def test_ctrl_c_during_the_simulation_is_one_line_exit_130_and_no_summary(capsys
         return real(spec, seed, block, n)
 
     monkeypatch.setattr(engine, "run_block", interrupted)
-    run = tmp_path / "run"  # a folder reused from a finished run: its old summary must not survive
+    run = tmp_path / "run"  # a finished run replaced on request (--force): its old summary must not survive
     run.mkdir()
     (run / "summary.json").write_text("{}")
-    code, err = _main([*SMALL, "run.workers=1", f"hydra.run.dir={run}"], capsys, monkeypatch, tmp_path)
-    assert code == 130 and err.startswith("sim: interrupted: the run is not finished"), err
+    code, err = _main([*SMALL, "run.workers=1", "--out", str(run), "--force"], capsys, monkeypatch, tmp_path)
+    assert code == 130 and err.startswith("sim: interrupted: the work is not finished"), err
     assert not (run / "summary.json").exists() and not (run / "results.nc").exists()
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import historical, scores
-from sim.historical import HistoryError
+from sim.analysis import scores
+from sim.record import index as historical
+from sim.errors import RecordError as HistoryError
 
 HEADER = "date,track,direction,magnitude,title,source\n"
 GOOD = "2004-02-18,energy,-1,2,Gas cut,https://example.org\n"
@@ -113,8 +114,8 @@ def test_coverage_of_a_known_distribution():
 
 def test_the_model_anchors_agree_with_the_indicators():
     """The drivers' values in the configs are what the indicator file gives (article figures aside)."""
-    from sim.app import compose, prepare
-    from sim.params import section
+    from sim.config.compose import compose, prepare
+    from sim.config.validate import section
 
     indicators = historical.load_indicators()
     spec, _, _ = prepare(compose(["experiment=backtest"]))

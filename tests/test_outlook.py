@@ -1,4 +1,4 @@
-"""Outlook metrics against hand-computed paths; classes, milestones, verdict and its errors."""
+"""Per-future measures against hand-computed paths; classes, milestones, verdict and its errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim import outlook
+from sim.analysis import outlook
+from sim.analysis.ensemble import Distribution, view
+from sim.results import measures
 from tests.conftest import TRACKS, run
 
 NS = SimpleNamespace
@@ -41,8 +43,8 @@ def test_a_path_with_exactly_two_setback_episodes_counts_two():
     c[5:8] = 0.46        # first dip: 0.04 below the year's maximum for three months, one episode
     c[30] = 0.45         # second dip, one month
     c[31:] = 0.5
-    assert outlook.setback_episodes(c[None], 0.03, 12).tolist() == [2]
-    flags = outlook.setback_flags(c[None], 0.03, 12)[0]
+    assert measures.setback_episodes(c[None], 0.03, 12).tolist() == [2]
+    flags = c <= measures.preceding_max(c[None], 12)[0] - 0.03
     assert np.flatnonzero(flags).tolist() == [5, 6, 7, 30]
 
 
@@ -50,25 +52,25 @@ def test_slow_declines_and_small_dips_are_not_setbacks():
     slow = 0.5 - 0.002 * np.arange(60)         # 0.024 per 12 months < ε
     shallow = flat(60)
     shallow[10] = 0.48                          # 0.02 < ε
-    assert outlook.setback_episodes(np.stack([slow, shallow]), 0.03, 12).tolist() == [0, 0]
+    assert measures.setback_episodes(np.stack([slow, shallow]), 0.03, 12).tolist() == [0, 0]
 
 
 def test_a_long_fall_is_one_episode_and_a_fall_spread_over_more_than_the_window_is_none():
     fall = np.concatenate([flat(12), 0.5 - 0.01 * np.arange(1, 25)])
-    assert outlook.setback_episodes(fall[None], 0.03, 12).tolist() == [1]
-    assert outlook.setback_episodes(fall[None], 0.03, 2).tolist() == [0]  # 0.02 per 2 months
+    assert measures.setback_episodes(fall[None], 0.03, 12).tolist() == [1]
+    assert measures.setback_episodes(fall[None], 0.03, 2).tolist() == [0]  # 0.02 per 2 months
 
 
 def test_max_drawdown_decline_months_and_reversals_by_hand():
     c = np.array([[0.30, 0.50, 0.40, 0.45, 0.20, 0.60]])
-    assert outlook.max_drawdown(c).tolist() == pytest.approx([0.30])
-    assert outlook.decline_months(c, lag=1).tolist() == [2]   # months 2 and 4 fall
+    assert measures.max_drawdown(c).tolist() == pytest.approx([0.30])
+    assert measures.decline_months(c, lag=1).tolist() == [2]   # months 2 and 4 fall
     zigzag = np.array([[0.00, 0.05, 0.02, 0.06, 0.01]])      # up, down, up, down by ≥ 0.03
     wiggle = np.array([[0.00, 0.01, 0.00, 0.01, 0.00]])
-    assert outlook.reversals(zigzag, 0.03).tolist() == [3]
-    assert outlook.reversals(wiggle, 0.03).tolist() == [0]
-    assert outlook.reversals(np.linspace(0, 1, 30)[None], 0.03).tolist() == [0]
-    assert outlook.reversals(np.vstack([zigzag, wiggle, zigzag[:, ::-1]]), 0.03).tolist() == [3, 0, 3]
+    assert measures.reversals(zigzag, 0.03).tolist() == [3]
+    assert measures.reversals(wiggle, 0.03).tolist() == [0]
+    assert measures.reversals(np.linspace(0, 1, 30)[None], 0.03).tolist() == [0]
+    assert measures.reversals(np.vstack([zigzag, wiggle, zigzag[:, ::-1]]), 0.03).tolist() == [3, 0, 3]
 
 
 def test_a_milestone_crossed_in_month_k_reports_month_k():
@@ -77,14 +79,14 @@ def test_a_milestone_crossed_in_month_k_reports_month_k():
     levels[0, k:, TRACKS.index("energy")] = 0.8           # crosses 0.75 in month k
     ds = dataset(levels)
     a = analysis(gas=("energy", 0.75), never=("monetary", 0.9))
-    m = outlook.metrics(ds, a)
-    assert m["crossing"].sel(milestone="gas").values.tolist() == [k, -1]
-    assert m["crossing"].sel(milestone="never").values.tolist() == [-1, -1]
-    s = outlook.summarize(ds, a, m)["milestones"]["gas"]
+    ens = view(ds, a)
+    assert ens.per_future("crossing:gas").tolist() == [k, -1]
+    assert ens.per_future("crossing:never").tolist() == [-1, -1]
+    s = outlook.summarize(ens)["milestones"]["gas"]
     assert s["p_by_end"] == 0.5
     assert s["median_date_if_reached"] == str(np.datetime64("2021-11") + k)   # 2023-04
     assert s["median_date"] == str(np.datetime64("2021-11") + k)              # lower median over both futures
-    curve = outlook.milestone_curves(m, months)[0]
+    curve = ens.milestone_curves()[0]
     assert curve[k - 1] == 0 and curve[k] == 0.5 and curve[-1] == 0.5
 
 
@@ -97,8 +99,9 @@ def test_classes_follow_the_rules_and_shares_sum_to_one():
     down = np.linspace(0.6, 0.4, months)
     paths = np.stack([up_uneven, up_smooth, still, down])
     ds = dataset(np.repeat(paths[:, :, None], len(TRACKS), axis=2))
-    s = outlook.summarize(ds, analysis())
-    assert outlook.metrics(ds, analysis())["outlook"].values.tolist() == [0, 1, 2, 3]
+    ens = view(ds, analysis())
+    s = outlook.summarize(ens)
+    assert ens.per_future("outlook").tolist() == [0, 1, 2, 3]
     assert list(s["classes"].values()) == [0.25] * 4
     assert sum(s["classes"].values()) == pytest.approx(1.0)
     for shares in s["classes_by_date"].values():
@@ -110,7 +113,7 @@ def test_unequal_names_leader_laggard_and_the_spread():
     levels = np.full((3, months, len(TRACKS)), 0.5)
     levels[:, :, TRACKS.index("security")] = np.linspace(0.5, 0.8, months)
     levels[:, :, TRACKS.index("monetary")] = np.linspace(0.5, 0.4, months)
-    u = outlook.summarize(dataset(levels), analysis())["unequal"]
+    u = outlook.summarize(view(dataset(levels), analysis()))["unequal"]
     assert (u["leader"], u["laggard"]) == ("security", "monetary")
     assert u["leads"]["security"] == 1.0 and u["lags"]["monetary"] == 1.0
     assert u["spread_median"] == pytest.approx(0.4, abs=1e-6)
@@ -121,9 +124,9 @@ def test_robustness_grid_holds_everywhere_or_nowhere_on_clear_cases():
     rising = np.linspace(0.3, 0.6, months)
     rising[24:28] -= 0.08                       # a setback deeper than the largest grid ε (0.06)
     clear = dataset(np.repeat(np.tile(rising, (10, 1))[:, :, None], len(TRACKS), axis=2))
-    r = outlook.summarize(clear, analysis())["verdict"]["robustness"]
+    r = outlook.summarize(view(clear, analysis()))["verdict"]["robustness"]
     assert r["points"] == 81 and r["holds_share"] == 1.0
-    none = outlook.summarize(dataset(np.full((10, months, len(TRACKS)), 0.5)), analysis())["verdict"]
+    none = outlook.summarize(view(dataset(np.full((10, months, len(TRACKS)), 0.5)), analysis()))["verdict"]
     assert not none["holds"] and none["robustness"]["holds_share"] == 0.0
 
 
@@ -142,7 +145,20 @@ def test_standard_errors_shrink_like_one_over_root_n():
 
 
 def test_share_and_mean_se_formulas():
-    p, se = outlook.share(np.array([True, False, False, False]))
+    p, se = outlook.share_of(1, 4)
     assert (p, se) == (0.25, pytest.approx(np.sqrt(0.25 * 0.75 / 4)))
-    m, se = outlook.mean_se(np.array([1.0, 2.0, 3.0, 4.0]))
+    m, se = Distribution(np.array([1.0, 2.0, 3.0, 4.0])).mean_se()
     assert (m, se) == (2.5, pytest.approx(np.std([1, 2, 3, 4], ddof=1) / 2))
+
+
+def test_counted_and_binned_distributions_match_exact_values():
+    """A summary-mode run's distributions (counts per value, histograms) give the exact run's numbers."""
+    values = np.array([0, 1, 1, 2, 5, 5, 7])
+    exact = Distribution(values)
+    counted = Distribution(counts=np.bincount(values, minlength=9), sums=(values.sum(), (values**2).sum()))
+    assert counted.mean_se() == pytest.approx(exact.mean_se())
+    assert counted.quantiles([0.05, 0.5, 0.95]) == pytest.approx(exact.quantiles([0.05, 0.5, 0.95]))
+    assert counted.per(12).mean_se()[0] == pytest.approx(values.mean() / 12)
+    x = np.array([0.1004, 0.2507, 0.2509, 0.9001])
+    binned = Distribution(counts=np.histogram(x, bins=1000, range=(0, 1))[0], edges=(0.0, 1.0))
+    assert binned.quantiles([0.5]) == pytest.approx(np.quantile(x, [0.5]), abs=1e-3)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
-from sim.app import CONFIG_DIR, compose, prepare
-from sim.params import ConfigError, SCHEMA, rule_for
+from sim import cli, command
+from sim.config.compose import CONFIG_DIR, compose, prepare
+from sim.config.schema import SCHEMA, rule_for
+from sim.errors import ConfigError
 
 BAD = [
     ("model.events.dispute.rate=-1", "model.events.dispute.rate = -1: must be a number in [0, 1000]"),
@@ -34,7 +35,7 @@ def _error_line(argv: list[str], capsys, monkeypatch, tmp_path) -> str:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["sim", *argv])
     with pytest.raises(SystemExit) as stop:
-        cli.main()
+        cli.entry()
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err  # exactly one line

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-
 import io
 import re
+import sys
 
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from sim import outlook, plots, progress, report, results
-from sim.app import compose, run as app_run
+from sim.analysis import comparison, outlook
+from sim.report import level_figures as plots, text
+from sim.results import io as results
+from sim.run import progress
+from sim.app import run as app_run
+from sim.config.compose import compose
 from sim.plot import main as plot_main
 from tests.conftest import run
 
@@ -87,25 +90,25 @@ def test_narrative_follows_the_numbers():
                                             "median_date": None}},
          "classes": {"regression": 0.6, "stagnation": 0.1, "uneven_progress": 0.3, "smooth_progress": 0.0},
          "classes_se": {"regression": 0.01, "stagnation": 0.01, "uneven_progress": 0.01, "smooth_progress": 0.0}}
-    text = report.narrative(s)
-    assert "not clearly progressive: only in 30.0% ± 1.0%" in text
-    assert "security falls least" in text and "energy falls most" in text
-    assert "single currency (monetary ≥ 0.8) in <1%" in text
-    assert "does not hold" in text and "fails at all 81 points" in text
-    assert "within two standard errors" in text   # P(setback | progress) is 1 SE above its threshold
+    words = text.narrative(s)
+    assert "not clearly progressive: only in 30.0% ± 1.0%" in words
+    assert "security falls least" in words and "energy falls most" in words
+    assert "single currency (monetary ≥ 0.8) in <1%" in words
+    assert "does not hold" in words and "fails at all 81 points" in words
+    assert "within two standard errors" in words   # P(setback | progress) is 1 SE above its threshold
 
 
 def test_plot_cli_redraws_one_run_and_compares_two(folder, tmp_path, capsys):
     redrawn = tmp_path / "redrawn"
     redrawn.mkdir()
     (redrawn / "results.nc").symlink_to(folder / "results.nc")
-    assert plot_main([str(redrawn)]) == 0
+    plot_main([str(redrawn)])
     assert (redrawn / "report.md").read_text() == (folder / "report.md").read_text()
     assert_figure(redrawn / "figures" / "fan_chart.png")
     other = tmp_path / "other"
     results.save(run(SMALL + ["model.events.sanctions.rate=0"]), (other.mkdir() or other) / "results.nc")
     out = tmp_path / "cmp"
-    assert plot_main([str(redrawn), str(other), "--out", str(out)]) == 0
+    plot_main([str(redrawn), str(other), "--out", str(out)])
     assert str(out) in capsys.readouterr().out
     text = (out / "report.md").read_text()
     assert "paired per trajectory" in text and "difference ± SE" in text
@@ -115,7 +118,7 @@ def test_plot_cli_redraws_one_run_and_compares_two(folder, tmp_path, capsys):
 
 @pytest.mark.parametrize("make", ["missing", "empty"])
 def test_plot_cli_refuses_a_folder_that_is_not_a_run_with_one_line(tmp_path, capsys, monkeypatch, make):
-    from sim.cli import guard
+    from sim.command import guard
 
     target = tmp_path / "nothing"
     if make == "empty":
@@ -130,10 +133,11 @@ def test_plot_cli_refuses_a_folder_that_is_not_a_run_with_one_line(tmp_path, cap
 
 def test_paired_differences_use_per_trajectory_errors():
     x = np.array([0.0, 1.0, 0.0, 1.0])
-    d, se = report.difference(x, x + 0.5, is_paired=True)
+    a, b = comparison.estimate(x), comparison.estimate(x + 0.5)
+    d, se = comparison.difference(a, b, is_paired=True)
     assert (d, se) == (0.5, 0.0)
-    d, se = report.difference(x, x + 0.5, is_paired=False)
-    assert d == 0.5 and se == pytest.approx(np.hypot(*[outlook.mean_se(x)[1]] * 2))
+    d, se = comparison.difference(a, b, is_paired=False)
+    assert d == 0.5 and se == pytest.approx(np.hypot(a.se, b.se))
 
 
 class Tty(io.StringIO):

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 import sim
-from sim import results
+from sim.errors import ResultsError
+from sim.results import io
 from tests.conftest import run
 
 
 def test_round_trip_keeps_data_and_attributes(tmp_path, small):
     ds = run(small)
-    results.save(ds, tmp_path / "results.nc")
+    io.save(ds, tmp_path / "results.nc")
     back = sim.load(tmp_path)
     np.testing.assert_array_equal(back.level.values, ds.level.values)
     np.testing.assert_array_equal(back.events.values, ds.events.values)
@@ -22,14 +23,21 @@ def test_round_trip_keeps_data_and_attributes(tmp_path, small):
     assert not list(tmp_path.glob(".*partial"))
 
 
+def test_a_file_of_this_format_without_a_run_layout_is_named_as_such(tmp_path, small):
+    ds = run(small).drop_vars(["level", "composite"])
+    io.save(ds, tmp_path / "results.nc")
+    with pytest.raises(ResultsError, match="neither paths .level. nor a summary-mode layout"):
+        sim.load(tmp_path)
+
+
 def test_missing_folder_and_foreign_files_are_refused_in_one_line(tmp_path, small):
-    with pytest.raises(results.ResultsError, match="not a run folder"):
+    with pytest.raises(ResultsError, match="not a run folder"):
         sim.load(tmp_path / "nowhere")
     (tmp_path / "results.nc").write_text("not netCDF")
-    with pytest.raises(results.ResultsError, match="not a readable results file"):
+    with pytest.raises(ResultsError, match="not a readable results file"):
         sim.load(tmp_path)
     old = run(small)
     old.attrs["format"] = 0
-    results.save(old, tmp_path / "results.nc")
-    with pytest.raises(results.ResultsError, match="format 0 is not the supported"):
+    io.save(old, tmp_path / "results.nc")
+    with pytest.raises(ResultsError, match="format 0 is not the supported"):
         sim.load(tmp_path)

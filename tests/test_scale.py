@@ -13,11 +13,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim import executors, outlook, summary
-from sim.app import compose, prepare, simulate_spec
+from sim.analysis import outlook
+from sim.results import counts as summary
+from sim.run import executors
+from sim.config.compose import compose, prepare
+from sim.run.ensemble import simulate as simulate_spec
 from sim.app import run as run_app
-from sim.params import ConfigError
-from sim.results import load
+from sim.errors import ConfigError
+from sim.results.io import load
 
 SMALL = ["run.trajectories=600", "run.block_size=100", "run.end=2026-12"]
 
@@ -93,7 +96,7 @@ def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refuse
 def test_a_killed_run_resumes_to_the_result_of_an_uninterrupted_run(tmp_path, monkeypatch):
     overrides = ["run.trajectories=2400", "run.block_size=100", "run.end=2031-12", "run.summary=true"]
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={killed}"],
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *overrides, "--out", str(killed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
     deadline = time.monotonic() + 120
     while len(list((killed / "blocks").glob("0*.npz"))) < 3 and proc.poll() is None and time.monotonic() < deadline:

@@ -11,9 +11,11 @@ import sys
 import numpy as np
 import pytest
 
-from sim import cli, hazards, policies
-from sim.app import CONFIG_DIR, compose, prepare
-from sim.params import SCHEMA, ConfigError
+from sim import cli, command
+from sim.model import hazards, policies
+from sim.config.compose import CONFIG_DIR, compose, prepare
+from sim.config.schema import SCHEMA
+from sim.errors import ConfigError
 from tests.conftest import run
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
@@ -150,7 +152,7 @@ def test_the_cli_refuses_a_malformed_scenario_in_one_line_and_exit_code_2(capsys
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["sim", "scenario=oil_collapse", "scenario.events.collapse.date=2019-01"])
     with pytest.raises(SystemExit) as stop:
-        cli.main()
+        cli.entry()
     assert stop.value.code == 2
     assert capsys.readouterr().err == ("sim: error: configs/scenario/oil_collapse.yaml: scenario.events.collapse.date"
                                        " = '2019-01': must be a month within the run window 2021-11 to 2041-12\n")

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.app import CONFIG_DIR, compose
-from sim.params import ConfigError
-from sim.results import ResultsError
-from sim.sensitivity import config, ensemble, indices, prim
-from sim.sensitivity.__main__ import main as sensitivity_main
-from sim.sweep import summarize
+from sim.config.compose import CONFIG_DIR, compose
+from sim.errors import ConfigError
+from sim.errors import ResultsError
+from sim.studies.sensitivity import config, ensemble, indices, prim
+from sim.sensitivity import main as sensitivity_main
+from sim.studies.sweep import summarize
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "sensitivity").glob("*.yaml"))
 
@@ -103,7 +103,7 @@ def test_without_common_random_numbers_noise_leaks_into_the_inert_index():
 def test_bad_ranges_get_one_line_before_any_work(override, message, tmp_path):
     out = tmp_path / "study"
     with pytest.raises(ConfigError) as err:
-        sensitivity_main([override, f"sensitivity.out_dir={out}"])
+        sensitivity_main([override, "--out", str(out)])
     assert message in str(err.value) and "\n" not in str(err.value)
     assert not out.exists()
 
@@ -128,36 +128,59 @@ def test_prim_finds_a_known_box():
     assert trajectory[0].coverage == 1.0 and trajectory[-1].mass >= 0.05
 
 
-def fake_job(folder: Path, overrides: list[str], p_progress: float) -> None:
-    (folder / ".hydra").mkdir(parents=True)
-    (folder / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
-    summary = {"verdict": {"holds": p_progress >= 0.6, "p_progress": p_progress, "p_progress_se": 0.01,
-                           "p_setback_given_progress": 0.9, "thresholds": {"p_progress": 0.6}},
-               "classes": {"stagnation": 1 - p_progress}, "milestones": {"deep_union": {"p_by_end": 0.1}}}
-    (folder / "summary.json").write_text(json.dumps(summary))
+SWEPT = ["model.asymmetry=0.8,0.9", "model.instability.mean=0.3,0.6", "run.seed=1"]
+
+
+def fake_sweep(folder: Path, finished: list[int]) -> None:
+    """A sweep folder as python -m sim --multirun leaves it: multirun.yaml, and per job its Hydra
+    record and, when finished, summary.json."""
+    folder.mkdir(exist_ok=True)
+    (folder / "multirun.yaml").write_text("hydra:\n  overrides:\n    task:\n" + "".join(f"    - {o}\n" for o in SWEPT))
+    for num, (a, s) in enumerate([(0.8, 0.3), (0.8, 0.6), (0.9, 0.3), (0.9, 0.6)]):
+        job = folder / f"{num}_job"
+        (job / ".hydra").mkdir(parents=True)
+        (job / ".hydra" / "overrides.yaml").write_text(
+            "".join(f"- {o}\n" for o in [f"model.asymmetry={a}", f"model.instability.mean={s}", "run.seed=1"]))
+        (job / ".hydra" / "hydra.yaml").write_text(f"hydra:\n  sweep:\n    dir: {folder}\n  job:\n    num: {num}\n")
+        if num in finished:
+            p = 0.7 - a / 2 + s / 4
+            summary = {"verdict": {"holds": p >= 0.6, "p_progress": p, "p_progress_se": 0.01,
+                                   "p_setback_given_progress": 0.9, "thresholds": {"p_progress": 0.6}},
+                       "classes": {"stagnation": 1 - p}, "milestones": {"deep_union": {"p_by_end": 0.1}}}
+            (job / "summary.json").write_text(json.dumps(summary))
 
 
 def test_sweep_summary_tables_jobs_and_draws_the_verdict_over_two_parameters(tmp_path):
-    for i, (a, s) in enumerate([(0.8, 0.3), (0.8, 0.6), (0.9, 0.3), (0.9, 0.6)]):
-        fake_job(tmp_path / f"{i}_job", [f"model.asymmetry={a}", f"model.instability.mean={s}", "run.seed=1"],
-                 0.7 - a / 2 + s / 4)
-    (tmp_path / "9_unfinished" / ".hydra").mkdir(parents=True)
-    (tmp_path / "9_unfinished" / ".hydra" / "overrides.yaml").write_text("- run.seed=1\n")
+    fake_sweep(tmp_path, finished=[0, 1, 2, 3])
+    stranger = tmp_path / "0_an_unrelated_run"  # a run folder that is not one of this sweep's jobs
+    (stranger / ".hydra").mkdir(parents=True)
+    (stranger / ".hydra" / "overrides.yaml").write_text("- run.seed=9\n")
+    (stranger / "summary.json").write_text("{}")
     grid = pd.read_csv(summarize(tmp_path))
     assert len(grid) == 4 and set(grid["model.asymmetry"]) == {0.8, 0.9}
     assert grid["p_progress"].tolist() == pytest.approx([0.375, 0.45, 0.325, 0.4])
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
 
 
-def test_sweep_summary_refuses_a_folder_without_jobs(tmp_path):
-    with pytest.raises(ResultsError, match="no finished sweep jobs"):
+def test_an_incomplete_sweep_names_its_missing_jobs_and_fails(tmp_path):
+    fake_sweep(tmp_path, finished=[0, 2])
+    with pytest.raises(ResultsError, match=r"2 of 4 jobs did not finish \(job 1, 3\)"):
         summarize(tmp_path)
+    assert len(pd.read_csv(tmp_path / "sweep.csv")) == 2
+
+
+def test_sweep_summary_refuses_a_folder_that_is_not_a_sweep_and_writes_nothing(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "3_someone_elses" / ".hydra").mkdir(parents=True)
+    with pytest.raises(ResultsError, match="not a sweep folder"):
+        summarize(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["3_someone_elses", "notes.txt"]
 
 
 def _multirun(tmp_path: Path, seeds: str, *extra: str) -> Path:
     sweep = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "sim", "--multirun", f"run.seed={seeds}", "run.trajectories=200", "run.end=2023-12",
-           f"hydra.sweep.dir={sweep}", *extra]
+           "--out", str(sweep), *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return sweep

@@ -1,0 +1,1 @@
+"""Configs: what each key may hold (schema), validation into a run spec, designs, composing."""

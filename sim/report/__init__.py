@@ -1,0 +1,1 @@
+"""Figures and the written report of a run or a comparison of runs."""

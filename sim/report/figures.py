@@ -1,0 +1,35 @@
+"""Every figure of a run, or of several runs overlaid, into a folder (PNG for the report, PDF for print)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..analysis.outlook import Run
+from .level_figures import events, fan_chart
+from .outcome_figures import classes, milestones, setbacks, tracks
+
+
+def draw(runs: list[Run], folder: Path, sample_paths: int = 6,
+         progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
+    """Every figure for these runs into `folder`; name → PNG path (figures that do not apply are left out).
+
+    `progress(done, total)`, when given, is called after each figure.
+    """
+    folder = Path(folder)
+    jobs = {
+        "fan_chart": lambda: fan_chart(runs, folder / "fan_chart", sample_paths),
+        "milestones": lambda: milestones(runs, folder / "milestones"),
+        "classes": lambda: classes(runs, folder / "classes"),
+        "tracks": lambda: tracks(runs, folder / "tracks"),
+        "setbacks": lambda: setbacks(runs, folder / "setbacks"),
+        "events": lambda: events(runs[0], folder / "events") if len(runs) == 1 else None,
+    }
+    out = {}
+    for done, (name, job) in enumerate(jobs.items(), 1):
+        path = job()
+        if path is not None:
+            out[name] = path
+        if progress:
+            progress(done, len(jobs))
+    return out

@@ -1,0 +1,1 @@
+"""Results: per-future measures on plain arrays, mergeable counts, the Dataset layout and its files."""

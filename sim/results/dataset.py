@@ -1,0 +1,146 @@
+"""The results Dataset: its layout for a run that keeps every path and for one that keeps counts.
+
+A run that keeps every path: level(trajectory, time, track) and composite(trajectory, time) as
+float32, monthly `time` as dates, events(trajectory, event) as counts, event_month(event, time) as
+the number of trajectories with an event of each type in each month, and the dated events of the
+first trajectories as a table along `log` (log_trajectory, log_time, log_event). A summary-mode
+run (attribute layout = "summary") carries quantile bands, the counts of counts.py and sampled
+paths instead of `level`. Attributes hold the seed, scenario, package version, format version
+and the resolved config (YAML).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as installed_version
+
+import numpy as np
+import xarray as xr
+from omegaconf import OmegaConf
+
+from .. import months
+from ..config.validate import RunSpec, from_config
+from ..model.state import EVENT_TYPES, LOGGED
+from . import counts, measures
+
+FORMAT = 2  # bump when the layout changes; io.load refuses other formats
+
+
+def version() -> str:
+    """The package's version, or 0+unknown in a source tree that is not installed."""
+    try:
+        return installed_version("union-state-sim")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, config_yaml: str) -> xr.Dataset:
+    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order."""
+    levels = np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1)
+    event_counts = np.concatenate([b["counts"] for b in blocks])
+    n = levels.shape[0]
+    times = months.dates(spec.run.start, spec.months)
+    per_month = np.sum([b["event_month"] for b in blocks], axis=0).astype(np.int32)
+    log = np.concatenate([b["log"] for b in blocks]).astype(np.int32)
+    log = log[np.lexsort((log[:, 0], log[:, 1]))]
+    return xr.Dataset(
+        {
+            "level": (("trajectory", "time", "track"), levels, {"long_name": "integration level", "units": "1"}),
+            "composite": (("trajectory", "time"), measures.composite(levels, spec.model.weights),
+                          {"long_name": "composite index", "units": "1"}),
+            "events": (("trajectory", "event"), event_counts.astype(np.int32), {"long_name": "event count"}),
+            "event_month": (("event", "time"), per_month,
+                            {"long_name": "trajectories with an event of this type in this month"}),
+            "log_trajectory": ("log", log[:, 1], {"long_name": f"trajectory (one of the first {LOGGED})"}),
+            "log_time": ("log", times[log[:, 0]], {"long_name": "month of the event"}),
+            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]], {"long_name": "event type"}),
+        },
+        coords={
+            "trajectory": np.arange(n, dtype=np.int32),
+            "time": times,
+            "track": list(spec.tracks),
+            "event": list(EVENT_TYPES),
+        },
+        attrs=attributes(spec, seed, config_yaml),
+    )
+
+
+def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr.Dataset:
+    """The results Dataset of a summary-mode run: quantile bands, mean and spread, the histograms
+    and counts the analysis reads, the sampled paths and the event records."""
+    n = int(merged["trajectories"])
+    count = spec.months
+    times = months.dates(spec.run.start, count)
+    series = [*spec.tracks, "composite"]
+    hist = merged["hist"]
+    s1, s2 = merged["moments"] / counts.FIXED_POINT
+    mean = s1 / n
+    sd = np.sqrt(np.maximum(s2 - n * mean**2, 0) / max(n - 1, 1))
+    log = merged["log"]
+    return xr.Dataset(
+        {
+            "band": (("quantile", "time", "series"), counts.quantiles(hist, counts.QUANTILES).astype(np.float32),
+                     {"long_name": "quantile of the level over futures", "resolution": 1 / counts.BINS}),
+            "mean": (("time", "series"), mean, {"long_name": "mean level over futures"}),
+            "sd": (("time", "series"), sd, {"long_name": "standard deviation of the level over futures"}),
+            "histogram": (("time", "series", "bin"), hist.astype(np.int32),
+                          {"long_name": f"futures per level bin of width 1/{counts.BINS}"}),
+            "classes": ("outlook", merged["classes"].astype(np.int32)),
+            "horizon_classes": (("horizon", "outlook"), merged["horizon_classes"].astype(np.int32)),
+            "verdict_grid": (("grid_delta", "grid_epsilon", "count"), merged["verdict_grid"].astype(np.int32),
+                             {"long_name": "futures progressing, and of those with a setback, per δ and ε"}),
+            "crossing": (("milestone", "crossing_month"), merged["crossing"].astype(np.int32),
+                         {"long_name": "futures first crossing in each month (the last: never)"}),
+            "metric_counts": (("integer_metric", "value"), merged["metric_counts"].astype(np.int32)),
+            "metric_sums": (("integer_metric", "power"), merged["metric_sums"].astype(np.float64)),
+            "drawdown_sums": ("power", merged["drawdown_sums"] / counts.FIXED_POINT),
+            "drawdown_histogram": ("level_bin", merged["drawdown_hist"].astype(np.int32)),
+            "spread_histogram": ("level_bin", merged["spread_hist"].astype(np.int32)),
+            "net_change_histogram": (("series", "change_bin"), merged["net_hist"].astype(np.int32),
+                                     {"long_name": f"futures per bin of width 1/{counts.BINS} on [-1, 1)"}),
+            "leads": ("track", merged["leads"].astype(np.int32)),
+            "lags": ("track", merged["lags"].astype(np.int32)),
+            "events_by_class": (("outlook", "event"), merged["events_by_class"].astype(np.float64)),
+            "event_month": (("event", "time"), merged["event_month"].astype(np.int32),
+                            {"long_name": "trajectories with an event of this type in this month"}),
+            "sample_level": (("sample", "time", "track"), merged["sample_level"]),
+            "sample_composite": (("sample", "time"), measures.composite(merged["sample_level"], spec.model.weights)),
+            "log_trajectory": ("log", log[:, 1].astype(np.int32)),
+            "log_time": ("log", times[log[:, 0]]),
+            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]]),
+        },
+        coords={"quantile": list(counts.QUANTILES), "time": times, "series": series, "track": list(spec.tracks),
+                "event": list(EVENT_TYPES), "outlook": list(measures.CLASSES),
+                "horizon": times[measures.horizons(count)], "milestone": list(vars(spec.analysis.milestones)),
+                "integer_metric": list(counts.INTEGER_METRICS), "sample": merged["sample_index"].astype(np.int32)},
+        attrs={**attrs, "layout": "summary", "trajectories": n},
+    )
+
+
+def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
+    """The attributes every results Dataset carries: what made it."""
+    return {
+        "title": "Union State of Russia and Belarus: integration ensemble",
+        "seed": str(seed),
+        "scenario": spec.scenario.name,
+        "version": version(),
+        "format": FORMAT,
+        "start": months.text(spec.run.start),
+        "end": months.text(spec.run.end),
+        "config": config_yaml,
+    }
+
+
+def is_summary(ds: xr.Dataset) -> bool:
+    """A summary-mode run: quantile bands and counts instead of every path."""
+    return ds.attrs.get("layout") == "summary"
+
+
+def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
+    """The dated events (YYYY-MM, type) of one logged trajectory, in time order."""
+    mine = ds.log_trajectory.values == trajectory
+    return [(str(t)[:7], str(e)) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
+
+
+def spec_of(ds: xr.Dataset) -> RunSpec:
+    """The validated spec a Dataset was made with, from its recorded config."""
+    return from_config(OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]), resolve=True))

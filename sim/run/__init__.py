@@ -1,0 +1,1 @@
+"""Running an ensemble: executors (local processes, Dask), the block store, progress."""

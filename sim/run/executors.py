@@ -1,0 +1,148 @@
+"""Where the blocks of a run are computed, and the folder that keeps every block as it finishes.
+
+A job is one block: its spec (with its slice of a design), seed, index, size and first
+trajectory. A worker runs the engine on it and returns plain arrays — the block itself, or its
+counts in summary mode (results/counts.py) — so only small results travel in summary mode. Jobs run
+in this process, on local worker processes (`run.executor=local`, `run.workers`) or on a Dask
+cluster (`run.executor=dask`: `run.scheduler` names a running scheduler, or a local cluster of
+`run.workers` processes is started); the studies (sensitivity, calibration) map their own jobs
+over the same executors (`map_in_order`). Streams are keyed by block (rng.py), so every executor
+and worker count gives the same bytes. At most two jobs per worker are in flight, so memory
+stays flat however many blocks a run has.
+
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Callable, Iterator, NamedTuple
+
+import numpy as np
+
+from ..config.validate import RunSpec
+from ..model import engine
+from ..results import counts
+
+
+class Job(NamedTuple):
+    spec: RunSpec
+    seed: int
+    block: int
+    n: int
+    offset: int      # the block's first trajectory in the run
+    kept: np.ndarray  # summary mode: the run's sampled trajectories; None: keep the whole block
+
+
+def jobs(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None) -> list[Job]:
+    """One job per block of the run, in block order."""
+    blocks = engine.block_specs(spec, design)
+    offsets = np.cumsum([0, *(n for _, n in blocks)])
+    kept = counts.sample(spec, seed) if counts.chosen(spec.run) else None
+    return [Job(s, seed, b, n, int(offsets[b]), kept) for b, (s, n) in enumerate(blocks)]
+
+
+def work(job: Job) -> dict[str, np.ndarray]:
+    """Run one block; its arrays, or its summary when the job keeps a sample."""
+    result = engine.run_block(job.spec, job.seed, job.block, job.n).arrays(job.offset)
+    if job.kept is None:
+        return result
+    return counts.reduce(job.spec, result["levels"], result["counts"], result["event_month"], result["log"],
+                          job.offset, job.kept)
+
+
+def run(todo: list[Job], run_settings, store=None,
+        progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """(block, arrays) for every job, as blocks finish (stored ones first); each new block is
+    saved to the store before it is yielded."""
+    done = set(store.done()) if store else set()
+    total, count = len(todo), 0
+    for block in sorted(done):
+        count += 1
+        if progress:
+            progress(count, total)
+        yield block, store.load(block)
+    pending = [job for job in todo if job.block not in done]
+    size = sum(job.n for job in pending) * (pending[0].spec.months - 1) if pending else 0
+    for index, arrays in completed(work, [(job,) for job in pending], run_settings, size):
+        block = pending[index].block
+        if store:
+            store.save(block, arrays)
+        count += 1
+        if progress:
+            progress(count, total)
+        yield block, arrays
+
+
+def map_in_order(function: Callable, jobs: list[tuple], run_settings, size: float | None = None) -> list:
+    """function(*job) for every job, in the order of the jobs, on the run's executor (`size`: the
+    work in trajectory-months, for the number of automatic workers)."""
+    results = dict(completed(function, jobs, run_settings, size))
+    return [results[index] for index in range(len(jobs))]
+
+
+def worker_count(run_settings, size: float | None) -> int:
+    """run.workers, or when it is null (automatic): every core for work of at least run.parallel_above
+    trajectory-months, one process below (where the workers' start-up costs more than they save)."""
+    if run_settings.workers is not None:
+        return run_settings.workers
+    return (os.cpu_count() or 1) if size is not None and size >= run_settings.parallel_above else 1
+
+
+def completed(function: Callable, jobs: list[tuple], run_settings, size: float | None = None
+              ) -> Iterator[tuple[int, Any]]:
+    """(index, function(*jobs[index])) for every job, as they finish: in this process for one
+    local worker, on local worker processes, or on a Dask cluster; `size` is the work in
+    trajectory-months, which sets the number of automatic workers (worker_count)."""
+    if not jobs:
+        return
+    workers = worker_count(run_settings, size)
+    if run_settings.executor == "dask":
+        yield from _dask(function, jobs, run_settings, workers)
+    elif workers == 1 or len(jobs) == 1:
+        for index, job in enumerate(jobs):
+            yield index, function(*job)
+    else:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=worker_context()) as pool:
+            yield from _window(jobs, lambda job: pool.submit(function, *job), 2 * workers,
+                               lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Local worker processes forked from a server that has imported the engine once (forkserver:
+    nothing inherited from the parent but the arguments, and no import cost per worker)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.run.executors"])
+    return context
+
+
+def _dask(function: Callable, jobs: list[tuple], run_settings, workers: int) -> Iterator[tuple[int, Any]]:
+    """The jobs on a Dask cluster: the scheduler at run.scheduler, or a local one started here."""
+    from distributed import Client, LocalCluster, wait as dask_wait
+
+    if run_settings.scheduler:
+        client, cluster = Client(run_settings.scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        slots = 2 * sum(client.nthreads().values())
+        yield from _window(jobs, lambda job: client.submit(function, *job, pure=False), slots,
+                           lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _window(jobs: list[tuple], submit, slots: int, finished) -> Iterator[tuple[int, Any]]:
+    """Submit jobs keeping at most `slots` in flight; yield (index, result) as each finishes."""
+    queue, pending = list(reversed(list(enumerate(jobs)))), {}
+    while queue or pending:
+        while queue and len(pending) < slots:
+            index, job = queue.pop()
+            pending[submit(job)] = index
+        for future in finished(set(pending)):
+            yield pending.pop(future), future.result()

@@ -1,0 +1,54 @@
+"""Progress on stderr for long work (done of total, time left) and notes; silent when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+WIDTH = 24  # characters of the bar
+
+
+def _clock(seconds: float) -> str:
+    if seconds < 1:
+        return "<1 s"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """A line on stderr, only on a terminal (a note for a person watching, not for a log)."""
+    stream = sys.stderr if stream is None else stream
+    if stream.isatty():
+        stream.write(text + "\n")
+        stream.flush()
+
+
+class Bar:
+    """Call with (done, total) as work finishes; redraws one line and ends it when done == total."""
+
+    def __init__(self, label: str, stream: TextIO | None = None):
+        self.label = label
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = self.stream.isatty()
+        self.began = time.monotonic()
+
+    def line(self, done: int, total: int) -> str:
+        """The text of the line: bar, count and the time left extrapolated from the pace so far."""
+        filled = WIDTH * done // max(total, 1)
+        elapsed = time.monotonic() - self.began
+        if done >= total:
+            when = f"{_clock(elapsed)} elapsed"
+        elif done == 0:
+            when = "starting"
+        else:
+            left = elapsed / done * (total - done)
+            when = ("~" if left >= 1 else "") + f"{_clock(left)} left"
+        return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}, {when}"
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        end = "\n" if done >= total else ""
+        self.stream.write(f"\r{self.line(done, total)}{end}")
+        self.stream.flush()

@@ -1,0 +1,1 @@
+"""Studies above the run: backtest, calibration, sensitivity, sweeps and the benchmark."""

@@ -1,0 +1,179 @@
+"""The benchmark: the engine against the floor of drawing its random numbers, and how runs scale.
+
+Figures, all measured on this machine and printed as JSON (ratios are the numbers to watch, since
+a shared machine's absolute times drift):
+- engine: one block of the default model with and without the calendar, against drawing the
+  same random numbers the same way without any model (the floor) and against numpy's bulk
+  calls for them, best of several interleaved repeats;
+- months: the same against the length of the window;
+- trajectories: whole runs from 10^4 up to --scale-to (summary mode above run.summary_above),
+  each in a fresh process so its peak memory is its own, with the marginal cost per
+  trajectory-month between consecutive sizes;
+- parallel: a summary-mode run of --parallel-trajectories on 1 and on all cores, and the speed-up.
+`design_throughput` measures the sensitivity design instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import psutil
+from omegaconf import OmegaConf
+
+from ... import rng
+from ...config.compose import compose, prepare
+from ...model import engine, kernel
+from ...results import counts
+from ...run import ensemble
+from ..sensitivity import throughput
+
+
+def draw_floor(spec, seed: int, n: int) -> None:
+    """Only the random numbers the engine's monthly steps draw, drawn the same way (kernel.draw_only)."""
+    generator = rng.stream(seed, 0, "dynamics")
+    for _ in range(spec.months - 1):
+        kernel.draw_only(generator, len(spec.tracks), n)
+
+
+def numpy_floor(spec, seed: int, n: int) -> None:
+    """The same random numbers from numpy's bulk calls, for comparison: the floor the engine had
+    while it drew them that way."""
+    generator = rng.stream(seed, 0, "dynamics")
+    normals, uniforms = np.empty((len(spec.tracks) + 3, n)), np.empty((len(kernel.EVENTS), n))
+    for _ in range(spec.months - 1):
+        generator.standard_normal(out=normals)
+        generator.random(out=uniforms)
+
+
+def _best(fns: dict, repeats: int) -> dict[str, float]:
+    """Best time of each function over `repeats` rounds, the functions interleaved within a round,
+    after an untimed round that compiles or loads the compiled code they use."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}
+
+
+def measure(n: int, repeats: int, overrides: list[str]) -> dict:
+    """Engine with and without the calendar against the floor, on one block of n trajectories."""
+    spec, seed, _ = prepare(compose(overrides))
+    steps = n * (spec.months - 1)
+    best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n),
+                  "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False),
+                  "floor": lambda: draw_floor(spec, seed, n),
+                  "numpy_floor": lambda: numpy_floor(spec, seed, n)}, repeats)
+    return {
+        "trajectories": n,
+        "months": spec.months - 1,
+        **{f"{name}_ns_per_step": 1e9 * t / steps for name, t in best.items()},
+        "engine_over_floor": best["engine"] / best["floor"],
+        "engine_without_calendar_over_floor": best["engine_without_calendar"] / best["floor"],
+        "engine_over_numpy_floor": best["engine"] / best["numpy_floor"],
+    }
+
+
+def months_scaling(n: int, repeats: int, ends: list[str], overrides: list[str]) -> list[dict]:
+    return [{"end": end, **measure(n, repeats, [*overrides, f"run.end={end}"])} for end in ends]
+
+
+class Usage:
+    """Peak memory and CPU time of this process and all its descendants (worker processes)
+    together, sampled every 0.5 s on a thread while the `with` block runs (reading PSS costs CPU;
+    a block holds its memory longer than that). Memory is the sum of their proportional set sizes
+    (PSS), so libraries the processes share count once; CPU time is what a shared machine's
+    other load does not inflate, unlike wall time."""
+
+    def __enter__(self) -> "Usage":
+        self.peak, self.cpu, self.done = 0, {}, threading.Event()
+        me = psutil.Process()
+        before = me.cpu_times()
+        self.cpu_before = before.user + before.system  # this process's CPU time before the run
+
+        def sample() -> None:
+            while not self.done.wait(0.5):
+                total = 0
+                for process in [me, *me.children(recursive=True)]:
+                    try:
+                        total += process.memory_full_info().pss
+                        times = process.cpu_times()
+                        self.cpu[process.pid] = times.user + times.system
+                    except psutil.Error:
+                        pass  # a worker that ended between listing and reading
+                self.peak = max(self.peak, total)
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+        self.own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def point(trajectories: int, workers: int, overrides: list[str]) -> dict:
+    """One whole run in this process (results in memory, nothing written): time and peak memory."""
+
+    spec, seed, config_yaml = prepare(compose([f"run.trajectories={trajectories}", f"run.workers={workers}",
+                                               *overrides]))
+    with Usage() as usage:
+        start = time.perf_counter()
+        ensemble.simulate(spec, seed, config_yaml)
+        seconds = time.perf_counter() - start
+    steps = trajectories * (spec.months - 1)
+    return {
+        "trajectories": trajectories, "months": spec.months - 1, "workers": workers,
+        "summary_mode": counts.chosen(spec.run), "block_size": spec.run.block_size, "seconds": seconds,
+        "ns_per_trajectory_month": 1e9 * seconds / steps,
+        "cpu_ns_per_trajectory_month": 1e9 * (sum(usage.cpu.values()) - usage.cpu_before) / steps,
+        "peak_mib": usage.peak / 2**20,  # all processes of the run together
+        "peak_main_rss_mib": usage.own / 2**20,
+    }
+
+
+def in_fresh_process(trajectories: int, workers: int, overrides: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-m", "sim.bench", "--point", str(trajectories), str(workers),
+                          *overrides], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def trajectories_scaling(sizes: list[int], workers: int, overrides: list[str]) -> list[dict]:
+    """Whole runs of growing size; from the second on, also the marginal cost per trajectory-month
+    over the previous size, which leaves out what every run pays once (start-up, compiled code)."""
+    rows = []
+    for n in sizes:
+        rows.append(in_fresh_process(n, workers, overrides))
+        if len(rows) > 1:
+            before, now = rows[-2], rows[-1]
+            added = (now["trajectories"] - before["trajectories"]) * now["months"]
+            now["marginal_ns_per_trajectory_month"] = 1e9 * (now["seconds"] - before["seconds"]) / added
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return rows
+
+
+def parallel(trajectories: int, overrides: list[str]) -> dict:
+    cores = os.cpu_count() or 1
+    one = in_fresh_process(trajectories, 1, ["run.summary=true", *overrides])
+    many = in_fresh_process(trajectories, cores, ["run.summary=true", *overrides])
+    return {"trajectories": trajectories, "cores": cores, "seconds_one": one["seconds"],
+            "seconds_all": many["seconds"], "speedup": one["seconds"] / many["seconds"]}
+
+
+def design_throughput(overrides: list[str], points: int = 1024, single: int = 128) -> dict:
+    """The default sensitivity design's parameter points per second as one ensemble, against the
+    engine called once per point with the same work (sim/sensitivity/throughput.py)."""
+
+    cfg = OmegaConf.to_container(compose(["+sensitivity=default", *overrides]), resolve=True)
+    return throughput.measure(cfg, points, single)

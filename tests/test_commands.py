@@ -1,0 +1,151 @@
+"""One convention for every command: a --help that says what it does and where it writes, one line
+and exit 2 for what it does not take, and nothing a user made is replaced without being asked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import backtest, bench, calibrate, cli, command, docs, plot, sensitivity, sweep
+from sim.config.compose import CONFIG_DIR
+
+MAINS = {"sim": cli.main, "sim.plot": plot.main, "sim.sweep": sweep.main, "sim.sensitivity": sensitivity.main,
+         "sim.backtest": backtest.main, "sim.calibrate": calibrate.main, "sim.bench": bench.main, "sim.docs": docs.main}
+TINY_RUN = ["run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
+TINY_STUDY = ["sensitivity.base_samples=8", "sensitivity.replications=2", "sensitivity.morris.trajectories=2",
+              "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.end=2023-12"]
+
+
+def call(prog: str, argv: list[str], capsys, monkeypatch, cwd: Path) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `python -m PROG ARGV`, run in this process from cwd."""
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", [prog, *argv])
+    with pytest.raises(SystemExit) as stop:
+        command.guard(prog, MAINS[prog])
+    out, err = capsys.readouterr()
+    return stop.value.code, out, err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the hash of its content."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("prog", list(MAINS))
+def test_every_command_has_a_help_that_says_what_it_does_and_writes(prog, capsys, monkeypatch, tmp_path):
+    code, out, err = call(prog, ["--help"], capsys, monkeypatch, tmp_path)
+    assert code == 0 and not err
+    assert "python -m " + prog.replace("sim.", "sim.") in out
+    assert "writes" in out.lower() and "example" in out.lower()
+    if prog not in ("sim.sweep", "sim.docs"):
+        assert "--out" in out
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_main_help_leads_with_the_tool_and_its_scenarios(capsys, monkeypatch, tmp_path):
+    out = call("sim", ["--help"], capsys, monkeypatch, tmp_path)[1]
+    head = out.split("Options:")[0]
+    assert "uneven but progressive" in head
+    for path in (CONFIG_DIR / "scenario").glob("*.yaml"):
+        assert f"  {path.stem} " in head
+    assert len(out.splitlines()) < 60
+
+
+UNUSED = {
+    "sim": ["sensitivity.base_samples=8"],
+    "sim.plot": ["RUN", "run.seed=1"],
+    "sim.sweep": ["SWEEP", "run.seed=1"],
+    "sim.sensitivity": ["calibration.points=4"],
+    "sim.backtest": ["sensitivity.base_samples=8"],
+    "sim.calibrate": ["sensitivity.base_samples=8"],
+    "sim.bench": ["calibration.points=4"],
+    "sim.docs": ["run.seed=1"],
+}
+
+
+@pytest.mark.parametrize("prog", list(MAINS))
+def test_every_command_refuses_what_it_does_not_use_in_one_line(prog, capsys, monkeypatch, tmp_path):
+    (tmp_path / "RUN").mkdir()
+    (tmp_path / "SWEEP").mkdir()
+    code, out, err = call(prog, UNUSED[prog], capsys, monkeypatch, tmp_path)
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"{prog}: error: "), err
+    assert "run.seed=1" in err or "not used by" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RUN", "SWEEP"]
+
+
+def test_hydra_settings_and_a_launcher_without_a_sweep_are_refused(capsys, monkeypatch, tmp_path):
+    code, _, err = call("sim", [*TINY_RUN, f"hydra.run.dir={tmp_path / 'x'}"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "names its output folder with --out DIR" in err
+    code, _, err = call("sim", [*TINY_RUN, "hydra/launcher=slurm"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "add --multirun" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_second_run_into_a_finished_runs_folder_changes_nothing(capsys, monkeypatch, tmp_path):
+    assert call("sim", [*TINY_RUN, "--out", "run"], capsys, monkeypatch, tmp_path)[0] == 0
+    before = snapshot(tmp_path / "run")
+    code, _, err = call("sim", [*TINY_RUN, "run.seed=5", "--out", "run"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "holds a finished run (summary.json)" in err and "--force" in err
+    assert snapshot(tmp_path / "run") == before
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("a user's file")
+    code, _, err = call("sim", [*TINY_RUN, "--out", "mine"], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "is not empty and holds no run" in err
+    assert snapshot(tmp_path / "mine") == {"notes.txt": hashlib.sha256(b"a user's file").hexdigest()}
+
+
+def test_runs_without_a_folder_get_new_folders_that_do_not_collide(capsys, monkeypatch, tmp_path):
+    for _ in range(2):
+        assert call("sim", TINY_RUN, capsys, monkeypatch, tmp_path)[0] == 0
+    folders = sorted((tmp_path / "outputs" / "run" / "baseline").iterdir())
+    assert len(folders) == 2 and all((f / "summary.json").exists() for f in folders)
+
+
+def test_a_second_sensitivity_study_with_the_same_name_and_seed_changes_nothing(capsys, monkeypatch, tmp_path):
+    assert call("sim.sensitivity", TINY_STUDY, capsys, monkeypatch, tmp_path)[0] == 0
+    (first,) = (tmp_path / "outputs" / "sensitivity" / "default").iterdir()
+    before = snapshot(first)
+    assert call("sim.sensitivity", TINY_STUDY, capsys, monkeypatch, tmp_path)[0] == 0
+    assert len(list((tmp_path / "outputs" / "sensitivity" / "default").iterdir())) == 2
+    assert snapshot(first) == before
+    code, _, err = call("sim.sensitivity", [*TINY_STUDY, "--out", str(first)], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "holds a finished sensitivity" in err and snapshot(first) == before
+
+
+def test_a_sweep_pointed_at_a_folder_with_other_content_changes_nothing(capsys, monkeypatch, tmp_path):
+    shared = tmp_path / "scratch"
+    (shared / "someone" / ".hydra").mkdir(parents=True)
+    (shared / "someone" / ".hydra" / "overrides.yaml").write_text("- run.seed=3\n")
+    (shared / "someone" / "summary.json").write_text(json.dumps({"verdict": {"p_progress": 0.5}}))
+    before = snapshot(shared)
+    code, _, err = call("sim.sweep", [str(shared)], capsys, monkeypatch, tmp_path)
+    assert code == 2 and "not a sweep folder" in err
+    code, _, err = call("sim", ["--multirun", *TINY_RUN, "run.seed=1,2", "--out", str(shared)],
+                        capsys, monkeypatch, tmp_path)
+    assert code == 2 and "is not empty and holds no sweep" in err
+    assert snapshot(shared) == before
+
+
+def test_calibration_writes_only_its_folder_and_install_is_a_separate_step(capsys, monkeypatch, tmp_path):
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    for name in ("calibrated.yaml", "calibrated_sets.csv"):
+        (model_dir / name).write_text((CONFIG_DIR / "model" / name).read_text())
+    monkeypatch.setattr(calibrate, "MODEL_DIR", model_dir)
+    shipped = snapshot(CONFIG_DIR)
+    before = snapshot(model_dir)
+    quick = ["run.end=2002-11", "calibration.points=16", "calibration.replications=8", "calibration.accept=0.5",
+             "calibration.tolerance=50", "--out", "cal"]
+    code, out, _ = call("sim.calibrate", quick, capsys, monkeypatch, tmp_path)
+    assert code == 0 and "python -m sim.calibrate install" in out
+    assert snapshot(model_dir) == before and snapshot(CONFIG_DIR) == shipped
+    assert {"calibration.json", "calibrated.yaml", "calibrated_sets.csv"} <= set(snapshot(tmp_path / "cal"))
+    code, out, _ = call("sim.calibrate", ["install", "cal"], capsys, monkeypatch, tmp_path)
+    assert code == 0 and out.count("replaced ") == 2
+    assert (model_dir / "calibrated.yaml").read_text() == (tmp_path / "cal" / "calibrated.yaml").read_text()
+    assert snapshot(CONFIG_DIR) == shipped
