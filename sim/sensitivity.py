@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from omegaconf import OmegaConf
-
 from . import command
-from .config.compose import compose
+from .config.compose import compose, settled
 from .studies.sensitivity import study
 from .studies.sensitivity.config import load as load_study
 
@@ -23,8 +21,7 @@ def main(argv: list[str]) -> None:
         return
     overrides = COMMAND.check_overrides(args.overrides)
     name = next((a.split("=", 1)[1] for a in overrides if a.startswith("sensitivity=")), "default")
-    cfg = OmegaConf.to_container(compose([f"+sensitivity={name}",
-                                          *(a for a in overrides if not a.startswith("sensitivity="))]), resolve=True)
+    cfg = settled(compose([f"+sensitivity={name}", *(a for a in overrides if not a.startswith("sensitivity="))]))
     load_study(cfg)  # every problem of the study's config before a folder is made
     out = COMMAND.folder(args, name)
     study.run(cfg, out)

@@ -1,4 +1,8 @@
-"""Shared helpers: small runs composed through the same config path as the CLI."""
+"""Shared helpers: small runs composed through the same config path as the CLI.
+
+Tests of the engine's mechanics, the results, the analysis and the commands run the reference
+model (model=reference): it starts from its judged state, without a filter, so they are fast and
+their expectations do not move with the record; tests of the model on the record run the default."""
 
 from __future__ import annotations
 
@@ -9,12 +13,14 @@ from sim.config.compose import compose, prepare
 from sim.run.ensemble import simulate as simulate_spec
 
 TRACKS = ("economic", "energy", "monetary", "political", "security")
+REFERENCE = ["model=reference"]
 EVENTS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition")
 
 
 def run(overrides: list[str]):
-    """A small ensemble in memory."""
-    spec, seed, config_yaml = prepare(compose(overrides))
+    """A small ensemble in memory, of the reference model unless the overrides name a model."""
+    named = any(o.startswith("model=") for o in overrides)
+    spec, seed, config_yaml = prepare(compose(overrides if named else [*REFERENCE, *overrides]))
     return simulate_spec(spec, seed, config_yaml)
 
 
@@ -38,4 +44,4 @@ def logit(x):
 
 @pytest.fixture
 def small() -> list[str]:
-    return ["run.trajectories=400", "run.block_size=200", "run.end=2026-12"]
+    return [*REFERENCE, "run.trajectories=400", "run.block_size=200", "run.end=2026-12"]

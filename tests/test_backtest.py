@@ -56,7 +56,7 @@ def test_calibration_is_reproducible_and_its_sets_feed_a_forecast(tmp_path):
     text = (tmp_path / "a" / "calibrated.yaml").read_text()
     assert first["accepted_sets"] == second["accepted_sets"] and text == (tmp_path / "b" / "calibrated.yaml").read_text()
     assert "calibrated: median of" in text and "defaults:" in text
-    spec, seed, _ = prepare(compose(["run.trajectories=500"]))
+    spec, seed, _ = prepare(compose(["model=reference", "run.trajectories=500"]))
     spec.model.parameter_sets = calibrate.SETS_FILE
     model_dir = tmp_path / "model"
     model_dir.mkdir()

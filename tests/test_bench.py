@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim import rng
-from sim.model import engine, kernel
+from sim.model import kernel
+from sim.model.dynamics import Dynamics
 from sim.studies.bench import measure as bench
 from sim.config.compose import compose, prepare
 from sim.studies.bench.figure import bench_figure
@@ -14,7 +15,7 @@ from sim.model.state import initial_state
 
 
 def test_the_engine_is_measured_against_both_floors():
-    result = bench.measure(300, 1, ["run.end=2022-12"])
+    result = bench.measure(300, 1, ["model=reference", "run.end=2022-12"])
     for key in ("engine", "engine_without_calendar", "floor", "numpy_floor"):
         assert result[f"{key}_ns_per_step"] > 0
     assert result["engine_over_floor"] == pytest.approx(result["engine_ns_per_step"] / result["floor_ns_per_step"])
@@ -23,15 +24,16 @@ def test_the_engine_is_measured_against_both_floors():
 
 def test_the_floor_draws_the_same_numbers_as_a_month_of_the_engine():
     """draw_only leaves the block's generator where one monthly step of the engine leaves it."""
-    spec, _, _ = prepare(compose(["run.end=2022-12"]))
+    spec, _, _ = prepare(compose(["model=reference", "run.end=2022-12"]))
     stepped, drawn = rng.stream(3, 0, "dynamics"), rng.stream(3, 0, "dynamics")
-    engine.Dynamics(spec.model, initial_state(spec.model, 1000, spec.months), stepped).step(1)
-    kernel.draw_only(drawn, len(spec.tracks), 1000)
+    dynamics = Dynamics(spec.model, initial_state(spec.model, 1000, spec.months), stepped)
+    dynamics.step(1)
+    kernel.draw_only(drawn, dynamics.noises, len(dynamics.rates.rows[0]), 1000)
     assert drawn.bit_generator.state == stepped.bit_generator.state
 
 
 def test_the_figure_is_drawn_from_the_printed_numbers(tmp_path):
-    engine = bench.measure(200, 1, ["run.end=2022-06"])
+    engine = bench.measure(200, 1, ["model=reference", "run.end=2022-06"])
     runs = [{"trajectories": n, "months": 240, "summary_mode": n > 10**4, "ns_per_trajectory_month": 100.0 + i,
              "cpu_ns_per_trajectory_month": 90.0, "peak_mib": 300.0 + i} for i, n in enumerate((10**4, 10**5))]
     runs[1]["marginal_ns_per_trajectory_month"] = 95.0

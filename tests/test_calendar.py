@@ -17,9 +17,9 @@ from sim.model.engine import Dynamics
 from sim.config.validate import parse_month
 from sim.months import text as month_str
 from sim.model.state import EVENT_TYPES, LOGGED, initial_state
-from tests.conftest import run
+from tests.conftest import REFERENCE, run
 
-SMALL = ["run.trajectories=300", "run.block_size=7", "run.end=2031-12"]
+SMALL = [*REFERENCE, "run.trajectories=300", "run.block_size=7", "run.end=2031-12"]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_event_month_counts_trajectories_and_the_log_lists_every_event_of_the_fi
 
 def block(overrides: list[str], n: int):
     """A calendar on one block of n trajectories, with nothing installed yet."""
-    spec, seed, _ = prepare(compose(overrides + [f"run.trajectories={n}"]))
+    spec, seed, _ = prepare(compose([*REFERENCE, *overrides, f"run.trajectories={n}"]))
     state = initial_state(spec.model, n, spec.months)
     env = simpy.Environment()
     cal = calendar.Calendar(env, Dynamics(spec.model, state, None), spec, seed, 0)

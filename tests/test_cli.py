@@ -39,8 +39,9 @@ def test_run_folder_holds_results_summary_and_figure_and_workers_do_not_matter(t
     ds_one, ds_two = sim.load(tmp_path / "one"), sim.load(tmp_path / "two")
     assert summary == json.loads((tmp_path / "two" / "summary.json").read_text())
     np.testing.assert_array_equal(ds_one.level.values, ds_two.level.values)
-    assert (ds_one.sizes["trajectory"], ds_one.sizes["time"], ds_one.sizes["track"]) == (600, 242, 5)
-    assert str(ds_one.time.values[0])[:7] == "2021-11" and str(ds_one.time.values[-1])[:7] == "2041-12"
+    assert (ds_one.sizes["trajectory"], ds_one.sizes["time"], ds_one.sizes["track"]) == (600, 241, 5)
+    assert str(ds_one.time.values[0])[:7] == "2023-12" and str(ds_one.time.values[-1])[:7] == "2043-12"
+    assert ds_one.attrs["record_until"] == "2023-12" and ds_one["record_band"].sizes["record_time"] == 360
     assert ds_one.attrs["seed"] == "20211104" and ds_one.attrs["scenario"] == "baseline"
     assert "trajectories: 600" in ds_one.attrs["config"]
 

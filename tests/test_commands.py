@@ -15,7 +15,7 @@ from sim.config.compose import CONFIG_DIR
 
 MAINS = {"sim": cli.main, "sim.plot": plot.main, "sim.sweep": sweep.main, "sim.sensitivity": sensitivity.main,
          "sim.backtest": backtest.main, "sim.calibrate": calibrate.main, "sim.bench": bench.main, "sim.docs": docs.main}
-TINY_RUN = ["run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
+TINY_RUN = ["model=reference", "run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 TINY_STUDY = ["sensitivity.base_samples=8", "sensitivity.replications=2", "sensitivity.morris.trajectories=2",
               "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.end=2023-12"]
 

@@ -6,7 +6,6 @@ import re
 
 from omegaconf import OmegaConf
 
-from sim import docs
 from sim.config import docs as parameter_docs
 from sim.config.compose import CONFIG_DIR
 from sim.config.schema import rule_for
@@ -52,15 +51,19 @@ def test_reference_parameters_show_the_schemas_range_and_unit():
     for key, _ in parameter_docs.leaves(default):
         rule = rule_for(f"model.{key}") or rule_for(f"model.{key.rsplit('.', 1)[0]}")
         assert rule is not None and rows[f"model.{key}"][2:4] == [parameter_docs.allowed(rule), rule.unit], key
-    assert rows["model.events.dispute.rate"][2:4] == ["[0, 1000]", "per year"]
+    assert rows["model.events.crisis.rate"][2:4] == ["[0, 1000]", "per year"]
+    assert rows["model.events.step.rate.energy"][2:4] == ["[0, 1000]", "per year"]
     assert rows["model.initial.energy"][2] == "(0, 1)"
 
 
 def test_the_comment_reader_follows_nesting():
     notes = parameter_docs.comments(CONFIG_DIR / "model" / "default.yaml")
-    assert notes["events.dispute.effect.energy"].startswith("data: supply cuts")
-    assert notes["calendar.deadlines.single_gas_market.date"].startswith("article §status")
+    assert notes["events.setback.subsidy_cut.energy"].startswith("data: disputes ended in price rises")
+    assert notes["record.judgement.levels.monetary"].startswith("article §status")
     assert notes["eta"].startswith("assumption:")
+    reference = parameter_docs.comments(CONFIG_DIR / "model" / "reference.yaml")
+    assert reference["events.dispute.effect.energy"].startswith("data: supply cuts")
+    assert reference["calendar.deadlines.single_gas_market.date"].startswith("article §status")
 
 
 def test_the_readmes_example_scenario_is_valid(tmp_path, monkeypatch):

@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.analysis import outlook
 from sim.results import measures
-from tests.conftest import TRACKS, logit, quiet_model, run
+from tests.conftest import REFERENCE, TRACKS, logit, quiet_model, run
 
 
 def test_events_off_constant_drift_gives_known_mean_and_variance():
@@ -131,9 +130,20 @@ def test_results_do_not_depend_on_the_number_of_workers_but_on_the_seed(small):
 
 
 def test_the_kernel_applies_the_events_in_the_order_of_their_uniforms():
+    """Rows follow the kinds' order (and the tracks' for steps and setbacks); a model has rows only
+    for the kinds it lists, so the reference model keeps its six rows in their old order."""
+    from sim.config.compose import compose, prepare
     from sim.model import hazards, kernel
+    from sim.model.dynamics import DT
 
-    assert tuple(hazards.HAZARDS) == kernel.EVENTS
+    assert tuple(hazards.HAZARDS) == kernel.KINDS
+    reference = hazards.Rates(prepare(compose(REFERENCE))[0].model, DT)
+    assert [kernel.KINDS[k] for k in reference.rows[0]] == list(kernel.KINDS[:6])
+    model = prepare(compose())[0].model
+    kinds, tracks = hazards.Rates(model, DT).rows
+    assert [kernel.KINDS[k] for k in kinds] == ["crisis", "sanctions", "detente", "commodity", "transition",
+                                               *["step"] * 5, *["setback"] * 5]
+    assert tracks.tolist() == [-1] * 5 + [0, 1, 2, 3, 4] * 2
 
 
 def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_through():
@@ -154,15 +164,17 @@ def test_the_thinning_screen_never_rules_out_an_event():
     candidates are those where some event is not ruled out."""
     from sim.model import kernel
 
-    n, events = 4000, len(kernel.EVENTS)
+    n, events = 4000, len(kernel.KINDS)
     log_rate = np.linspace(-30, 2, n)
     rng = np.random.default_rng(5)
     u = np.exp(log_rate) * rng.uniform(0, 3, (events, n))  # around the bound, where the screen decides
     u = np.minimum(u, np.nextafter(1, 0))
     def screen(u, log_rate):
-        rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)))
+        rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)),
+                 np.zeros(events))
         out, most = np.empty((events, n)), np.empty(n)
-        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, most, 0, n)
+        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, most,
+                         np.empty((events, 0)), 0, n)
         assert np.array_equal(most, out.max(axis=0))
         return out
 
@@ -182,7 +194,7 @@ def test_each_trajectory_reads_its_own_value_of_a_per_trajectory_parameter():
     from sim.model import engine
     from sim.config.compose import compose, prepare
 
-    base = ["run.trajectories=1200", "run.block_size=1200", "run.end=2024-12"]
+    base = [*REFERENCE, "run.trajectories=1200", "run.block_size=1200", "run.end=2024-12"]
     keys = ["model.drift.energy", "model.resistance.monetary", "model.interdependence_loading.economic",
             "model.volatility.political", "model.noise_instability", "model.interdependence.base",
             "model.events.dispute.rate", "model.events.dispute.stress", "model.events.sanctions.after_crisis",
@@ -211,7 +223,7 @@ def test_per_trajectory_parameters_act_per_trajectory():
     from sim.model import engine
     from sim.config.compose import compose, prepare
 
-    spec, seed, _ = prepare(compose(["run.trajectories=2000", "run.block_size=500", "run.end=2024-12"]))
+    spec, seed, _ = prepare(compose([*REFERENCE, "run.trajectories=2000", "run.block_size=500", "run.end=2024-12"]))
     rates = np.repeat([0.0, 3.0], 1000)
     blocks = engine.run_blocks(spec, seed, {"model.events.commodity.rate": rates})
     counts = np.concatenate([b.counts["commodity"] for b in blocks])
@@ -224,6 +236,6 @@ def test_a_design_key_the_model_does_not_have_is_refused(key):
     from sim.config.compose import compose, prepare
     from sim.errors import ConfigError
 
-    spec, seed, _ = prepare(compose(["run.trajectories=10", "run.end=2022-12"]))
+    spec, seed, _ = prepare(compose([*REFERENCE, "run.trajectories=10", "run.end=2022-12"]))
     with pytest.raises(ConfigError, match="no such parameter"):
         engine.run_blocks(spec, seed, {key: np.zeros(10)})

@@ -22,7 +22,7 @@ from sim.model import engine
 from sim.results import io as results
 from sim.config.compose import CONFIG_DIR
 
-SMALL = ["run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
+SMALL = ["model=reference", "run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 
 
 def _command(prog: str, main, argv: list[str], capsys, monkeypatch, cwd) -> tuple[int, str]:
@@ -107,10 +107,10 @@ def test_a_full_disk_leaves_no_results_or_summary_under_their_final_names(capsys
 def test_ctrl_c_during_the_simulation_is_one_line_exit_130_and_no_summary(capsys, monkeypatch, tmp_path):
     real = engine.run_block
 
-    def interrupted(spec, seed, block, n):
+    def interrupted(spec, seed, block, n, **options):
         if block == 1:  # the second of two blocks
             raise KeyboardInterrupt
-        return real(spec, seed, block, n)
+        return real(spec, seed, block, n, **options)
 
     monkeypatch.setattr(engine, "run_block", interrupted)
     run = tmp_path / "run"  # a finished run replaced on request (--force): its old summary must not survive

@@ -1,7 +1,7 @@
 """A small pinned run: its summary and paths are what they were when the numbers were last explained.
 
 tests/golden/summary_2000.json holds the summaries (full and summary mode) and the hash of the
-levels of a 2,000-trajectory run of the reference model to 2031-12. A change that moves them must
+levels of a 2,000-trajectory run of the reference model (model=reference) to 2031-12. A change that moves them must
 say why, and the file is then written anew (see the test's message).
 """
 
@@ -16,7 +16,7 @@ import pytest
 import sim
 
 GOLDEN = Path(__file__).parent / "golden" / "summary_2000.json"
-RUN = ["run.trajectories=2000", "run.block_size=500", "run.end=2031-12"]
+RUN = ["model=reference", "run.trajectories=2000", "run.block_size=500", "run.end=2031-12"]
 
 
 @pytest.mark.parametrize("mode", ["full", "summary"])

@@ -122,7 +122,7 @@ def test_the_model_anchors_agree_with_the_indicators():
     backtest = section(spec.config, "backtest", spec.tracks)
     now = historical.anchors(indicators, 2021, backtest.anchors.territory_ratio)
     then = historical.anchors(indicators, 1999, backtest.anchors.territory_ratio, backtest.anchors.gas_price_1999)
-    forecast, _, _ = prepare(compose())
+    forecast, _, _ = prepare(compose(["model=reference"]))
     assert forecast.model.asymmetry == pytest.approx(now["asymmetry"], abs=0.01)
     assert forecast.model.interdependence.initial == pytest.approx(now["interdependence"], abs=0.03)
     # the article's $465 international price against the IMF-derived $568 of the indicator file

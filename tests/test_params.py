@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, command
+from sim import cli
 from sim.config.compose import CONFIG_DIR, compose, prepare
 from sim.config.schema import SCHEMA, rule_for
 from sim.errors import ConfigError
 
 BAD = [
-    ("model.events.dispute.rate=-1", "model.events.dispute.rate = -1: must be a number in [0, 1000]"),
+    ("model.events.sanctions.rate=-1", "model.events.sanctions.rate = -1: must be a number in [0, 1000]"),
     ("model.subsidy.adjustment=1.5", "model.subsidy.adjustment = 1.5: must be a number in [0, 1]"),
-    ("run.end=2020-01", "run.end = '2020-01': must be after run.start (2021-11)"),
+    ("run.end=2020-01", "run.end = '2020-01': must be after run.start (2023-12)"),
     ("run.start=2021-13", "run.start = '2021-13': must be a month YYYY-MM"),
     ("run.trajectories=abc", "run.trajectories = 'abc': must be an integer in [1, 1e+09]"),
     ("run.trajectories=0", "run.trajectories = 0: must be an integer in [1, 1e+09]"),
@@ -26,7 +26,7 @@ BAD = [
     ("model.initial.energy=1", "model.initial.energy = 1: must be a number in (0, 1)"),
     ("scenario=nope", "scenario=nope: no such scenario; available:"),
     ("run.trajectorie=5", "run.trajectorie: no such key (did you mean run.trajectories?)"),
-    ("model.events.dispute.effect.agriculture=1", "model.events.dispute.effect.agriculture: no such key"),
+    ("model.events.crisis.rally.agriculture=1", "model.events.crisis.rally.agriculture: no such key"),
     ("analysis.milestones.single_currency.track=currency", "analysis.milestones.single_currency.track = 'currency'"),
 ]
 
@@ -51,7 +51,7 @@ def test_bad_value_gives_one_line_and_exit_code_2(override, message, capsys, mon
 def test_default_config_is_valid():
     spec, seed, _ = prepare(compose())
     assert spec.run.trajectories == 10_000 and seed == 20211104
-    assert spec.months == (2041 - 2021) * 12 + 2
+    assert spec.months == 20 * 12 + 1  # from where the record ends (2023-12), 20 years on
 
 
 def test_unknown_key_in_a_yaml_file_is_an_error():
@@ -59,8 +59,8 @@ def test_unknown_key_in_a_yaml_file_is_an_error():
 
     cfg = compose()
     OmegaConf.set_struct(cfg, False)
-    cfg.model.events.dispute["rat"] = 0.4
-    with pytest.raises(ConfigError, match=r"model.events.dispute.rat = 0.4: unknown key"):
+    cfg.model.events.sanctions["rat"] = 0.4
+    with pytest.raises(ConfigError, match=r"model.events.sanctions.rat = 0.4: unknown key"):
         prepare(cfg)
 
 

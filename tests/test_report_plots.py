@@ -19,7 +19,7 @@ from sim.config.compose import compose
 from sim.plot import main as plot_main
 from tests.conftest import run
 
-SMALL = ["run.trajectories=300", "run.block_size=150", "run.end=2027-12"]
+SMALL = ["model=reference", "run.trajectories=300", "run.block_size=150", "run.end=2027-12"]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from sim.app import run as run_app
 from sim.errors import ConfigError
 from sim.results.io import load
 
-SMALL = ["run.trajectories=600", "run.block_size=100", "run.end=2026-12"]
+SMALL = ["model=reference", "run.trajectories=600", "run.block_size=100", "run.end=2026-12"]
 
 
 def simulate(overrides: list[str]) -> xr.Dataset:
@@ -65,8 +65,8 @@ def test_block_summaries_merge_in_any_order_to_identical_bytes():
 
 def test_a_summary_run_agrees_with_the_run_that_keeps_every_path():
     """Counts are exact; quantiles from the histograms lie within a bin of the paths' own."""
-    full = simulate(["run.trajectories=1000", "run.block_size=250", "run.end=2031-12"])
-    counts = simulate(["run.trajectories=1000", "run.block_size=250", "run.end=2031-12", "run.summary=true"])
+    full = simulate(["model=reference", "run.trajectories=1000", "run.block_size=250", "run.end=2031-12"])
+    counts = simulate(["model=reference", "run.trajectories=1000", "run.block_size=250", "run.end=2031-12", "run.summary=true"])
     a, b = outlook.summarize(full), outlook.summarize(counts)
     assert a["classes"] == b["classes"] and a["milestones"] == b["milestones"]
     assert a["verdict"]["robustness"] == b["verdict"]["robustness"]
@@ -94,7 +94,7 @@ def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refuse
 
 @pytest.mark.slow
 def test_a_killed_run_resumes_to_the_result_of_an_uninterrupted_run(tmp_path, monkeypatch):
-    overrides = ["run.trajectories=2400", "run.block_size=100", "run.end=2031-12", "run.summary=true"]
+    overrides = ["model=reference", "run.trajectories=2400", "run.block_size=100", "run.end=2031-12", "run.summary=true"]
     killed = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-m", "sim", *overrides, "--out", str(killed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from sim import cli, command
+from sim import cli
 from sim.model import hazards, policies
 from sim.config.compose import CONFIG_DIR, compose, prepare
 from sim.config.schema import SCHEMA
@@ -94,7 +94,7 @@ def test_the_baselines_dispute_rate_over_1999_2021_is_within_the_historical_rang
     # about 8.7 per trajectory (90 % of trajectories between 3 and 17).
     low, high = historical_disputes(CONFIG_DIR.parent / "data" / "events_1995_2021.csv", "1999-12", "2021-11")
     assert (low, high) == (8, 14)
-    ds = run(["run.trajectories=4000", "run.block_size=1000", "run.start=1999-12", "run.end=2021-11"])
+    ds = run(["experiment=backtest", "run.trajectories=4000", "run.block_size=1000"])
     disputes = ds.events.sel(event="dispute").values
     assert low <= disputes.mean() <= high
     assert np.percentile(disputes, 5) <= low and high <= np.percentile(disputes, 95)
@@ -104,10 +104,10 @@ FILE = "configs/scenario/{}.yaml: "
 BAD = [
     (["scenario=belarus_transition", "scenario.events.transition.date=2050-01"],
      FILE.format("belarus_transition") + "scenario.events.transition.date = '2050-01': "
-     "must be a month within the run window 2021-11 to 2041-12"),
+     "must be a month within the run window 2021-11 to 2041-11"),
     (["scenario=belarus_transition", "scenario.events.transition.type=coup"],
      FILE.format("belarus_transition") + "scenario.events.transition.type = 'coup': must be one of the event types "
-     f"{list(hazards.HAZARDS)}"),
+     f"{list(hazards.HAZARDS)[:6]}"),
     (["scenario=integration_push", "scenario.policies.subsidy_for_integration.track=currency"],
      FILE.format("integration_push") + "scenario.policies.subsidy_for_integration.track = 'currency': "
      "must be one of the tracks"),
@@ -143,19 +143,19 @@ BAD = [
 @pytest.mark.parametrize("overrides,message", BAD)
 def test_a_malformed_scenario_is_refused_with_one_line_naming_file_and_key(overrides, message):
     with pytest.raises(ConfigError) as error:
-        prepare(compose(overrides))
+        prepare(compose(["model=reference", *overrides]))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
 
 
 def test_the_cli_refuses_a_malformed_scenario_in_one_line_and_exit_code_2(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["sim", "scenario=oil_collapse", "scenario.events.collapse.date=2019-01"])
+    monkeypatch.setattr(sys, "argv", ["sim", "model=reference", "scenario=oil_collapse", "scenario.events.collapse.date=2019-01"])
     with pytest.raises(SystemExit) as stop:
         cli.entry()
     assert stop.value.code == 2
     assert capsys.readouterr().err == ("sim: error: configs/scenario/oil_collapse.yaml: scenario.events.collapse.date"
-                                       " = '2019-01': must be a month within the run window 2021-11 to 2041-12\n")
+                                       " = '2019-01': must be a month within the run window 2021-11 to 2041-11\n")
     assert not any(tmp_path.iterdir())
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from omegaconf import OmegaConf
 
-from sim.config.compose import CONFIG_DIR, compose
+from sim.config.compose import CONFIG_DIR, compose, settled
 from sim.errors import ConfigError
 from sim.errors import ResultsError
 from sim.studies.sensitivity import config, ensemble, indices, prim
@@ -23,7 +22,7 @@ STUDIES = sorted(p.stem for p in (CONFIG_DIR / "sensitivity").glob("*.yaml"))
 
 
 def study_config(overrides: list[str], study: str = "default") -> dict:
-    return OmegaConf.to_container(compose([f"+sensitivity={study}", *overrides]), resolve=True)
+    return settled(compose([f"+sensitivity={study}", *overrides]))
 
 
 @pytest.mark.parametrize("study", STUDIES)
@@ -179,7 +178,7 @@ def test_sweep_summary_refuses_a_folder_that_is_not_a_sweep_and_writes_nothing(t
 
 def _multirun(tmp_path: Path, seeds: str, *extra: str) -> Path:
     sweep = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "sim", "--multirun", f"run.seed={seeds}", "run.trajectories=200", "run.end=2023-12",
+    cmd = [sys.executable, "-m", "sim", "--multirun", "model=reference", f"run.seed={seeds}", "run.trajectories=200", "run.end=2023-12",
            "--out", str(sweep), *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]

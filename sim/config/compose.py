@@ -7,11 +7,15 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from .. import rng
-from .validate import RunSpec, from_config
+from .. import months, rng
+from ..record import derived
+from ..record.events import load_events
+from ..record.indicators import load_indicators
+from .validate import RunSpec, from_config, parse_month
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 MODEL_DIR = CONFIG_DIR / "model"
+HORIZON_YEARS = 20  # run.end null: the forecast's length
 log = logging.getLogger("sim")
 
 
@@ -23,9 +27,28 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
         return hydra_compose(config_name="config", overrides=list(overrides))
 
 
+def window(cfg: DictConfig) -> DictConfig:
+    """The config with its window fixed: run.start null is the model's initial date, or where the
+    record ends (so that an extended record moves the default forecast); run.end null is 20 years on."""
+    start, end = cfg.run.start, cfg.run.end
+    if start is None:
+        initial = cfg.model.get("initial_date")
+        start = initial if initial is not None else months.text(derived.end_month(load_events(), load_indicators()))
+    if end is None:
+        end = months.text(parse_month("run.start", str(start)) + 12 * HORIZON_YEARS)
+    return OmegaConf.merge(cfg, {"run": {"start": str(start), "end": str(end)}})
+
+
+def settled(cfg: DictConfig) -> dict:
+    """The config as a plain mapping with its window fixed and interpolations resolved (what validation reads)."""
+    return OmegaConf.to_container(window(cfg), resolve=True)
+
+
 def prepare(cfg: DictConfig) -> tuple[RunSpec, int, str]:
-    """Validate the config; fix the seed (fresh entropy for `run.seed=null`) and record it."""
-    spec = from_config(OmegaConf.to_container(cfg, resolve=True))
+    """Validate the config with its window fixed; fix the seed (fresh entropy for `run.seed=null`);
+    the resolved config, as the run records it."""
+    cfg = window(cfg)
+    spec = from_config(settled(cfg))
     seed = spec.run.seed if spec.run.seed is not None else rng.fresh_seed()
     if spec.run.seed is None:
         log.info("run.seed=null: drew fresh seed %d (recorded in results.nc and summary.json)", seed)

@@ -102,11 +102,11 @@ def group_tables(section: str, path: Path) -> list[str]:
 
 
 def derived_table(path: Path, default: Path) -> list[str]:
-    """The keys a derived model file changes, next to the reference value they replace."""
+    """The keys a derived model file changes, next to the value of its base model they replace."""
     notes = comments(path)
     values = OmegaConf.to_container(OmegaConf.load(path))
     base = OmegaConf.load(default)
-    lines = ["| key | value | reference model | provenance |", "|---|---|---|---|"]
+    lines = [f"| key | value | model={default.stem} | provenance |", "|---|---|---|---|"]
     for key, value in leaves({k: v for k, v in values.items() if k != "defaults"}):
         lines.append(f"| `model.{key}` | {cell(show(value))} | {cell(show(OmegaConf.select(base, key)))} | "
                      f"{cell(source(notes, key))} |")
@@ -127,18 +127,16 @@ def render() -> str:
         "or `calibrated: …`. Per-track values are keyed by track. The equations are in",
         "[MODEL.md](MODEL.md).",
         "",
-        "## The reference model (`configs/model/default.yaml`, `model=default`)",
-        "",
-        *group_tables("model", model / "default.yaml"),
     ]
-    for path in sorted(model.glob("*.yaml")):
-        if path.name == "default.yaml":
-            continue
+    for path in sorted(model.glob("*.yaml"), key=lambda p: (p.stem != "default", p.stem)):
         text = path.read_text().splitlines()
         header = [t.removeprefix("#").strip() for t in text[:next(i for i, t in enumerate(text) if not t.startswith("#"))]]
-        lines += [f"## `configs/model/{path.name}` (`model={path.stem}`)", "", *header,
-                  "", "It states only what differs from the reference model:", "",
-                  *derived_table(path, model / "default.yaml")]
+        base = (OmegaConf.load(path).get("defaults") or [None])[0]
+        lines += [f"## `configs/model/{path.name}` (`model={path.stem}`)", "", *header, ""]
+        if base is None:
+            lines += group_tables("model", path)
+        else:
+            lines += [f"It states only what differs from `model={base}`:", "", *derived_table(path, model / f"{base}.yaml")]
     lines += ["## The outlook's definitions (`configs/analysis/default.yaml`)", "",
               *group_tables("analysis", CONFIG_DIR / "analysis" / "default.yaml")]
     return "\n".join(lines).rstrip() + "\n"

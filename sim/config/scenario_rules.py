@@ -24,6 +24,7 @@ def check(spec) -> None:
     for part in ("events", "changes", "policies"):
         setattr(sc, part, getattr(sc, part, SimpleNamespace()))
     window = f"must be a month within the run window {months.text(spec.run.start)} to {months.text(spec.run.end)}"
+    by_end = f"must be a month up to the run's end {months.text(spec.run.end)} (one before the start {months.text(spec.run.start)} holds from the start)"
     dated = []  # (date, key, overrides) of changes and events, checked below in date order
     for kind, required in (("changes", ("date", "model")), ("events", ("date", "type")), ("policies", None)):
         for name, entry in vars(getattr(sc, kind)).items():
@@ -32,8 +33,10 @@ def check(spec) -> None:
                 if not hasattr(entry, leaf):
                     raise ConfigError(f"{key}.{leaf}", None, "missing; " + rule_for(f"{key}.{leaf}").describe())
             date, leaf = (entry.start, "start") if kind == "policies" else (entry.date, "date")
-            if not spec.run.start <= date <= spec.run.end:
+            if kind == "events" and not spec.run.start <= date <= spec.run.end:
                 raise ConfigError(f"{key}.{leaf}", months.text(date), window)
+            if kind != "events" and date > spec.run.end:
+                raise ConfigError(f"{key}.{leaf}", months.text(date), by_end)
             if kind == "events" and entry.type not in vars(m.events):
                 raise ConfigError(f"{key}.type", entry.type, f"must be one of the event types {list(vars(m.events))}")
             if kind != "policies":

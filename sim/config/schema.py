@@ -17,7 +17,7 @@ class Rule:
     """What a config value must be: its kind, bounds (inclusive unless open) and unit."""
 
     kind: str  # real | int | range | month | months | track | tracks | text | file | vector | effect | seed | model
-    #            | flag | executor | address | workers
+    #            | flag | executor | address | workers | asymmetry | triple | probabilities | shares | optional_int
     lo: float = -math.inf
     hi: float = math.inf
     lo_open: bool = False
@@ -25,6 +25,12 @@ class Rule:
     unit: str = ""
 
     def describe(self) -> str:
+        if self.kind == "triple":
+            return f"must be a list of 3 numbers in [{self.lo:g}, {self.hi:g}] (magnitudes 1, 2, 3)"
+        if self.kind == "triple_or_real":
+            return f"must be a number in [{self.lo:g}, {self.hi:g}], or a list of 3 (one per severity 1, 2, 3)"
+        if self.kind == "optional_int":
+            return f"must be an integer in [{self.lo:g}, {self.hi:g}], or null"
         if self.kind in ("vector", "effect", "real", "int", "range"):
             left = "(" if self.lo_open else "["
             right = ")" if self.hi_open else "]"
@@ -34,6 +40,7 @@ class Rule:
             return f"must be {what} in {left}{lo}, {hi}{right}"
         return {
             "month": "must be a month YYYY-MM",
+            "optional_month": "must be a month YYYY-MM, or null (start: where the record ends; end: 20 years on)",
             "months": "must be a list of months YYYY-MM",
             "track": "must be one of the model's tracks",
             "tracks": "must be a list of track names",
@@ -44,6 +51,9 @@ class Rule:
             "flag": "must be true or false (or null where the default is automatic)",
             "executor": "must be local or dask",
             "workers": "must be an integer in [1, 1024], or null for automatic",
+            "asymmetry": "must be a number in [0, 1], or record (from the record's GDP, population and territory ratios)",
+            "probabilities": "must be a list of 3 probabilities (magnitudes 1, 2, 3) summing to 1",
+            "shares": "must be a list of probabilities",
             "address": "must be a scheduler address such as tcp://host:8786, or null",
         }[self.kind]
 
@@ -71,7 +81,16 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.instability_drag", real(0, 50, "logit/year per unit", kind="vector")),
     ("model.volatility", real(0, 10, "logit/√year", kind="vector")),
     ("model.eta", real(0, 10, "exponent", lo_open=True)),
-    ("model.asymmetry", real(0, 1, "index")),
+    ("model.asymmetry", Rule("asymmetry", unit="index")),
+    ("model.centred", Rule("flag")),
+    ("model.initial_date", Rule("month")),                # the month the initial values describe (a model not tied to the record)                      # loadings act on drivers around the reference state
+    ("model.implementation", real(0, 100, "per year", kind="vector")),
+    ("model.commitment.erosion", real(0, 100, "per year")),
+    ("model.commitment.floor", real(0, 1, "level", True, True, kind="vector")),
+    ("model.climate.reversion", real(0, 100, "per year")),
+    ("model.climate.pressure", real(-10, 10, "climate per round")),
+    ("model.climate.volatility", real(0, 10, "per √year")),
+    ("model.climate.initial", real(-50, 50, "climate")),
     ("model.noise_instability", real(0, 10, "per unit of S")),
     ("model.correlation", real(-0.25, 1, "correlation", hi_open=True)),
     # drivers
@@ -88,10 +107,23 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.{instability,fiscal_stress}.volatility", real(0, 10, "per √year")),
     ("model.{instability,fiscal_stress}.{initial,mean}", real(0, 1e3, "index")),
     ("model.subsidy.adjustment", PROB),
+    ("model.subsidy.reversion", real(0, 100, "per year")),
     ("model.reference.pressure", real(0, 1e3, "rounds")),
     ("model.reference.{interdependence,instability,fiscal_stress,subsidy_gap,history,level}", real(0, 1, "index")),
     ("model.subsidy.{initial,reference,stress}", real(0, 1, "share")),
     # stochastic events
+    ("model.events.{step,setback}.rate", real(0, 1e3, "per year", kind="vector")),
+    ("model.events.{step,setback}.{climate,interdependence,pressure,instability,stress}", SLOPE),
+    ("model.events.setback.gap", real(-50, 50, "log-odds per unit", kind="effect")),
+    ("model.events.step.resistance", real(0, 50, "log-rate per unit of depth", kind="vector")),
+    ("model.events.{step,setback}.breadth", PROB),
+    ("model.events.{step,setback}.magnitude", Rule("probabilities")),
+    ("model.events.{step,setback}.weight", real(0, 10, "logit", kind="triple")),
+    ("model.events.{step,setback}.climate_effect", real(0, 50, "climate")),
+    ("model.events.setback.permanent", PROB),
+    ("model.events.setback.subsidy_cut", real(0, 1, "share", kind="effect")),
+    ("model.events.crisis.{rally_climate,hedge_climate}", real(0, 50, "climate")),
+    ("model.events.transition.{consolidation_climate,pivot_climate}", real(0, 50, "climate")),
     ("model.events.*.rate", RATE),
     ("model.events.transition.growth", real(-10, 10, "per year")),
     ("model.events.transition.continuity", PROB),
@@ -117,7 +149,8 @@ SCHEMA: list[tuple[str, Rule]] = [
     # scheduled calendar
     ("model.calendar.*_election.dates", Rule("months")),
     ("model.calendar.*_election.cycle_years", real(1, 100, "years", kind="int")),
-    ("model.calendar.*_election.instability_jump", real(0, 1e3, "index")),
+    ("model.calendar.*_election.instability_jump", real(0, 1e3, "index", kind="triple_or_real")),
+    ("model.calendar.*_election.severity", Rule("probabilities")),
     ("model.calendar.*_election.crisis_window_months", real(0, 600, "months", kind="int")),
     ("model.calendar.*_election.crisis_multiplier", real(0, 1e3, "rate multiplier")),
     ("model.calendar.{council,gas_deal}.month", real(1, 12, "month of year", kind="int")),
@@ -126,7 +159,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.calendar.council.{history,interdependence,pressure,instability}", SLOPE),
     ("model.calendar.deadlines.*.date", Rule("month")),
     ("model.calendar.deadlines.*.track", Rule("track")),
-    ("model.calendar.deadlines.*.postpone_months", real(1, 600, "months", kind="int")),
+    ("model.calendar.deadlines.*.postpone_months", real(1, 600, "months", kind="optional_int")),
     ("model.calendar.deadlines.*.success", LOGIT),
     ("model.calendar.deadlines.*.failure", LOGIT),
     ("model.calendar.deadlines.*.odds", real(-50, 50, "log-odds")),
@@ -151,9 +184,23 @@ SCHEMA: list[tuple[str, Rule]] = [
     # run
     ("run.trajectories", real(1, 1e9, "trajectories", kind="int")),
     ("run.seed", Rule("seed")),
-    ("run.start", Rule("month")),
-    ("run.end", Rule("month")),
+    ("run.start", Rule("optional_month")),
+    ("run.end", Rule("optional_month")),
+    # the record and how the model is tied to it (record/observation.py, record/filter.py)
+    ("model.record.start", Rule("month")),
+    ("model.record.coverage.until", Rule("months")),
+    ("model.record.coverage.share", Rule("shares")),
+    ("model.record.brent_reference", real(1, 1e4, "USD per barrel")),
+    ("model.record.contract_per_brent", real(0, 100, "USD per 1000 m³ per USD/bbl", lo_open=True)),
+    ("model.record.territory_ratio", real(1, 1e4, "ratio")),
+    ("model.record.noise.brent", real(0, 10, "log price", lo_open=True)),
+    ("model.record.noise.{trade_share,subsidy}", real(0, 10, "share", lo_open=True)),
+    ("model.record.prior_spread", real(0, 10, "logit")),
+    ("model.record.judgement.date", Rule("month")),
+    ("model.record.judgement.levels", real(0, 1, "level", True, True, kind="vector")),
+    ("model.record.judgement.spread", real(0, 1, "level", lo_open=True)),
     ("run.workers", Rule("workers")),
+    ("run.particles", real(100, 1e7, "particles", kind="int")),
     ("run.parallel_above", real(0, 1e18, "trajectory-months")),
     ("run.block_size", real(1, 1e7, "trajectories", kind="int")),
     ("run.sample_paths", real(0, 1000, "paths", kind="int")),

@@ -50,6 +50,26 @@ def _number(key: str, value: Any, rule: Rule):
     return int(value) if rule.kind == "int" else float(value)
 
 
+def real_rule(rule: Rule) -> Rule:
+    """The number rule of a kind that also allows something else (asymmetry: a number or "record")."""
+    return replace(rule, kind="real", lo=0.0, hi=1.0) if rule.kind == "asymmetry" else replace(rule, kind="real")
+
+
+def _numbers(key: str, value: Any, rule: Rule):
+    """A list of numbers: 3 in the rule's range (triple), or a number (triple_or_real), 3
+    probabilities summing to 1, or probabilities of any count (shares)."""
+    if rule.kind == "triple_or_real" and not isinstance(value, (list, tuple)):
+        return _number(key, value, replace(rule, kind="real"))
+    size = None if rule.kind == "shares" else 3
+    if not isinstance(value, (list, tuple)) or (size and len(value) != size) or not value:
+        raise ConfigError(key, value, rule.describe())
+    bounds = replace(rule, kind="real", lo=0.0, hi=1.0) if rule.kind in ("probabilities", "shares") else replace(rule, kind="real")
+    numbers = [_number(key, v, bounds) for v in value]
+    if rule.kind == "probabilities" and not np.isclose(sum(numbers), 1.0, atol=1e-6):
+        raise ConfigError(key, list(value), rule.describe())
+    return numbers
+
+
 def _vector(key: str, value: Any, rule: Rule, tracks: tuple[str, ...]) -> np.ndarray:
     """A per-track mapping → array (tracks, 1) or (tracks, n); effects may omit tracks (0)."""
     if not isinstance(value, Mapping):
@@ -86,6 +106,8 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         return (low, high)
     if rule.kind == "month":
         return parse_month(key, value)
+    if rule.kind == "optional_month":
+        return None if value is None else parse_month(key, value)
     if rule.kind == "months":
         if not isinstance(value, (list, tuple)):
             raise ConfigError(key, value, rule.describe())
@@ -96,6 +118,12 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         if value is not None and not isinstance(value, bool):
             raise ConfigError(key, value, rule.describe())
         return value
+    if rule.kind == "asymmetry":
+        return value if isinstance(value, str) and value == "record" else _number(key, value, real_rule(rule))
+    if rule.kind in ("triple", "triple_or_real", "probabilities", "shares"):
+        return _numbers(key, value, rule)
+    if rule.kind == "optional_int":
+        return None if value is None else _number(key, value, replace(rule, kind="int"))
     if rule.kind == "workers":
         if value is None:
             return None
@@ -212,8 +240,18 @@ def _check_relations(spec: RunSpec) -> None:
                           "(the tracks' noise shares one correlation matrix)")
     if k > 1 and m.correlation <= -1 / (k - 1):
         raise ConfigError("model.correlation", m.correlation, f"must exceed {-1 / (k - 1):g} for {k} tracks")
+    if run.start is None:
+        raise ConfigError("run.start", None, "must be a month YYYY-MM (compose.prepare sets where the record ends)")
     if run.end <= run.start:
         raise ConfigError("run.end", months.text(run.end), f"must be after run.start ({months.text(run.start)})")
+    initial = getattr(m, "initial_date", None)
+    if initial is not None and run.start != initial:
+        raise ConfigError("run.start", months.text(run.start), f"this model starts from its judged state of "
+                          f"{months.text(initial)} (model.initial_date), not from the record: run.start must be that month")
+    record = getattr(m, "record", None)
+    if initial is None and (record is None or run.start < record.start):
+        raise ConfigError("run.start", months.text(run.start), "must be at or after the record's start "
+                          f"(model.record.start{'' if record is None else ' = ' + months.text(record.start)})")
     allowed = set(spec.tracks) | {"composite"}
     for name, milestone in vars(spec.analysis.milestones).items():
         if milestone.track not in allowed:

@@ -56,10 +56,12 @@ class Calendar:
         cal = self.model.calendar
         for name, election in vars(cal).items():
             if name.endswith("_election"):
-                self.at(election_months(election, self.start, self.end), self.election(election))
-        self.at(yearly_months(cal.council.month, self.start, self.end), self.council)
-        self.at(yearly_months(cal.gas_deal.month, self.start, self.end), self.gas_deal)
-        for name, deadline in vars(cal.deadlines).items():
+                self.at(election_months(election, self.start, self.end), self.election(name, election))
+        if hasattr(cal, "council"):
+            self.at(yearly_months(cal.council.month, self.start, self.end), self.council)
+        if hasattr(cal, "gas_deal"):
+            self.at(yearly_months(cal.gas_deal.month, self.start, self.end), self.gas_deal)
+        for name, deadline in vars(getattr(cal, "deadlines", SimpleNamespace())).items():
             self.env.process(self.deadline(name, deadline))
         scenario.install(self)
         policies.install(self)
@@ -75,10 +77,18 @@ class Calendar:
     def stream(self, purpose: str) -> np.random.Generator:
         return rng.stream(self.seed, self.block, purpose)
 
-    def election(self, election: SimpleNamespace) -> Callable[[int], None]:
+    def election(self, name: str, election: SimpleNamespace) -> Callable[[int], None]:
+        """Instability rises by the election's jump, or where the model codes elections by severity
+        (the record's magnitude 1–3), by the jump of a severity drawn per trajectory."""
         def act(month: int) -> None:
             s = self.state
-            s.S += election.instability_jump
+            severity = getattr(election, "severity", None)
+            if severity is None:
+                s.S += election.instability_jump
+            else:
+                u = self.stream(f"election:{name}:{self.start + month}").random(s.n)
+                drawn = np.searchsorted(np.cumsum(severity)[:-1], u, side="right")
+                s.S += np.asarray(election.instability_jump, dtype=float)[drawn]
             count(s, "election", np.arange(s.n))
             if election.crisis_window_months > 0:
                 s.crisis_boost = election.crisis_multiplier
@@ -123,4 +133,6 @@ class Calendar:
             count(s, "deadline_met", pending[met])
             count(s, "deadline_missed", pending[~met])
             pending = pending[~met]
+            if getattr(d, "postpone_months", None) is None:
+                return  # a missed deadline stays missed; later steps come as ordinary events
             month += d.postpone_months

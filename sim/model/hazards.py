@@ -1,21 +1,25 @@
 """Stochastic events, drawn every month for the whole block at once.
 
-Each event type is a rate and an effect (what it does to the trajectories where it happens; a
+Each event kind is a rate and an effect (what it does to the trajectories where it happens; a
 scenario forces the same effects at a date, scenario.py). A rate is log-linear in the drivers
 (the rows of State.drivers) around the reference state, shifted by a modifier of the calendar
-(an election window, the clock of a transition) and, for some events, by a recent crisis:
+(an election window, the clock of a transition) or of the state (the depth of a track's
+commitments), and, for some events, by a recent crisis:
 
     log rate = log base + Σ_j slope_j · (driver_j − reference_j) + modifier
                [+ log multiplier for some months after a crisis]
 
-All rates of a month are taken at the state after the month's dynamics, before any event acts
-(competing hazards within the month: an event changes the others' rates from the next month).
-The compiled monthly step (kernel.py) evaluates them from the slopes and intercepts of Rates.
+Steps and setbacks have one row per track (their primary track): its own base rate, slopes
+shared by the tracks or given per track. All rates of a month are taken at the state after the
+month's dynamics, before any event acts (competing hazards within the month: an event changes
+the others' rates from the next month). The compiled monthly step (kernel.py) evaluates them
+from the slopes and intercepts of Rates. A model has rows only for the kinds its config lists.
 
-Each event type consumes one uniform per trajectory and month, whether it happens or not,
-so two runs with the same seed stay aligned draw by draw (common random numbers). The branch
-of an event (rally or hedge, the successor's course) reuses that uniform: given u < p, u/p is
-again uniform on [0, 1), so branches cost no extra draws.
+Each row consumes one uniform per trajectory and month, whether the event happens or not, so two
+runs with the same seed stay aligned draw by draw (common random numbers). The branches of an
+event (rally or hedge, the successor's course, a track event's magnitude and the other tracks
+it takes along) reuse that uniform: given u < p, u/p is again uniform on [0, 1), so branches
+cost no extra draws.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import numpy as np
 from . import kernel
 from .coefficients import matrix, rows
 from .state import DRIVERS, State
+
+MAGNITUDES = 3  # the record's coded magnitudes 1, 2, 3
 
 
 class Rate(NamedTuple):
@@ -44,7 +50,7 @@ def dispute_rate(d: SimpleNamespace, ref: SimpleNamespace) -> Rate:
                          "D": (-d.interdependence, ref.interdependence)})
 
 
-def dispute_params(d: SimpleNamespace, ref: SimpleNamespace) -> tuple:
+def dispute_params(d: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
     return rows(d.effect, d.subsidy_cut)
 
 
@@ -57,8 +63,9 @@ def crisis_modifier(state: State, c: SimpleNamespace, years: float):
     return np.log(state.crisis_boost) if state.month <= state.crisis_boost_until else 0.0
 
 
-def crisis_params(c: SimpleNamespace, ref: SimpleNamespace) -> tuple:
-    return rows(c.instability_jump, c.rally_odds, c.rally_pressure, ref.pressure, c.rally, c.hedge)
+def crisis_params(c: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+    return rows(c.instability_jump, c.rally_odds, c.rally_pressure, ref.pressure, c.rally, c.hedge,
+                getattr(c, "rally_climate", 0.0), getattr(c, "hedge_climate", 0.0))
 
 
 def sanctions_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
@@ -66,7 +73,7 @@ def sanctions_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(s.rate, {"X": (s.pressure, ref.pressure)}, (s.after_crisis_months, s.after_crisis))
 
 
-def sanctions_params(s: SimpleNamespace, ref: SimpleNamespace) -> tuple:
+def sanctions_params(s: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
     return rows(s.jump, s.interdependence)
 
 
@@ -74,7 +81,7 @@ def detente_rate(t: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(t.rate, {"X": (-t.pressure, ref.pressure)})
 
 
-def detente_params(t: SimpleNamespace, ref: SimpleNamespace) -> tuple:
+def detente_params(t: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
     return rows(t.cut)
 
 
@@ -82,7 +89,7 @@ def commodity_rate(c: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(c.rate, {})
 
 
-def commodity_params(c: SimpleNamespace, ref: SimpleNamespace) -> tuple:
+def commodity_params(c: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
     return rows(c.jump)
 
 
@@ -95,18 +102,48 @@ def transition_modifier(state: State, tr: SimpleNamespace, years: float):
     return tr.growth * years
 
 
-def transition_params(tr: SimpleNamespace, ref: SimpleNamespace) -> tuple:
-    return rows(tr.instability_jump, tr.continuity, tr.pro_moscow, tr.consolidation, tr.pivot)
+def transition_params(tr: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+    return rows(tr.instability_jump, tr.continuity, tr.pro_moscow, tr.consolidation, tr.pivot,
+                getattr(tr, "consolidation_climate", 0.0), getattr(tr, "pivot_climate", 0.0))
+
+
+def step_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
+    """Integration steps come in a good relations climate, with interdependence and Western
+    pressure, less in instability; the rate of each track (its base) is a per-track vector."""
+    return Rate(s.rate, {"Z": (s.climate, 0.0), "D": (s.interdependence, ref.interdependence),
+                         "X": (s.pressure, ref.pressure), "S": (-s.instability, ref.instability)})
+
+
+def setback_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
+    """Setbacks (disputes, supply cuts, bans, failed councils) come in a bad climate, with Russia's
+    fiscal stress and the subsidy gap, less with interdependence, more in instability."""
+    return Rate(s.rate, {"Z": (-s.climate, 0.0), "R": (s.stress, ref.fiscal_stress),
+                         "subsidy": (-s.gap, 1 - ref.subsidy_gap), "D": (-s.interdependence, ref.interdependence),
+                         "S": (s.instability, ref.instability)})
+
+
+def track_event_params(e: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+    """(weights by magnitude, cumulative magnitude probabilities, breadth, climate, permanent share,
+    subsidy cut by track): the layout kernel.hit reads for steps and setbacks alike."""
+    cumulative = np.cumsum(np.asarray(e.magnitude, dtype=float))[:MAGNITUDES - 1]
+    return rows(np.asarray(e.weight, dtype=float)[:, None], cumulative[:, None], e.breadth, e.climate_effect,
+                getattr(e, "permanent", 0.0), getattr(e, "subsidy_cut", np.zeros((tracks, 1))))
+
+
+def resistance_modifier(state: State, e: SimpleNamespace, years: float):
+    """The deeper a track's commitments, the rarer its steps: −resistance_k · A·(expit(c_k)^η − I_ref^η)."""
+    return -e.resistance * state.depth
 
 
 class Hazard(NamedTuple):
     rate: Callable       # (params, reference) → Rate
-    modifier: Callable | None  # (state, params, years) → log-rate shift of the month, scalar or per trajectory
-    params: Callable     # (params, reference) → the effect's parameters as kernel.py takes them
-    effect: Callable     # compiled (state arrays, params, trajectory, branch uniform, month) → None
+    modifier: Callable | None  # (state, params, years) → log-rate shift of the month, scalar, per trajectory or per track
+    params: Callable     # (params, reference, tracks) → the effect's parameters as kernel.py takes them
+    effect: Callable     # compiled (state arrays, params, trajectory, branch uniform, month, track) → None
+    per_track: bool = False  # one row per track (its primary track)
 
 
-# name → Hazard, in the order of the rows of the month's uniforms.
+# kind → Hazard, in the order of kernel.KINDS.
 HAZARDS = {
     "dispute": Hazard(dispute_rate, None, dispute_params, kernel.dispute),
     "crisis": Hazard(crisis_rate, crisis_modifier, crisis_params, kernel.crisis),
@@ -114,35 +151,82 @@ HAZARDS = {
     "detente": Hazard(detente_rate, None, detente_params, kernel.detente),
     "commodity": Hazard(commodity_rate, None, commodity_params, kernel.commodity),
     "transition": Hazard(transition_rate, transition_modifier, transition_params, kernel.transition),
+    "step": Hazard(step_rate, resistance_modifier, track_event_params, kernel.step_event, per_track=True),
+    "setback": Hazard(setback_rate, None, track_event_params, kernel.setback_event, per_track=True),
 }
+assert tuple(HAZARDS) == kernel.KINDS
+
+
+def _row(value, k: int):
+    """Track k's value of a per-track coefficient (tracks, 1 or n); a scalar as it is."""
+    value = np.asarray(value, dtype=float)
+    return value[k] if value.ndim == 2 else value
+
+
+def _absent(kind: str, tracks: int) -> tuple:
+    """Zero parameters in the layout of a kind the model has no row for: compiled, never read."""
+    one, vector = np.zeros((1, 1)), np.zeros((tracks, 1))
+    layouts = {"dispute": (vector, one), "crisis": (one, one, one, one, vector, vector, one, one),
+               "sanctions": (one, one), "detente": (one,), "commodity": (one,),
+               "transition": (one, one, one, vector, vector, one, one)}
+    if HAZARDS[kind].per_track:
+        return (np.zeros((MAGNITUDES, 1)), np.zeros((MAGNITUDES - 1, 1)), one, one, one, vector)
+    return layouts[kind]
 
 
 class Rates:
-    """The events' log-rates of a block, as the kernel takes them: slopes (events, DRIVERS, 1 or n)
-    and intercepts (events, 1 or n) of log(rate·dt) over the drivers, the after-crisis windows
-    and log multipliers (events, 2, 1 or n), and the effects' parameters; built from a model
-    once (and again when a scenario changes it)."""
+    """The events' log-rates of a block, as the kernel takes them: slopes (rows, DRIVERS, 1 or n)
+    and intercepts (rows, 1 or n) of log(rate·dt) over the drivers, the after-crisis windows and
+    log multipliers (rows, 2, 1 or n), the rows' kinds and tracks, and every kind's effect
+    parameters; built from a model once (and again when a scenario changes it)."""
 
     def __init__(self, model: SimpleNamespace, dt: float):
         ev, ref = model.events, model.reference
-        self.params = [getattr(ev, name) for name in HAZARDS]
-        self.packed = tuple(hazard.params(params, ref) for hazard, params in zip(HAZARDS.values(), self.params))
-        rates = [hazard.rate(params, ref) for hazard, params in zip(HAZARDS.values(), self.params)]
+        k = len(model.tracks)
+        self.kinds = [name for name in HAZARDS if hasattr(ev, name)]
+        self.packed = tuple(HAZARDS[name].params(getattr(ev, name), ref, k) if hasattr(ev, name)
+                            else _absent(name, k) for name in HAZARDS)
+        kinds, tracks, rates = [], [], []
+        for name in self.kinds:
+            hazard, params = HAZARDS[name], getattr(ev, name)
+            rate = hazard.rate(params, ref)
+            for track in range(k) if hazard.per_track else [-1]:
+                kinds.append(kernel.KINDS.index(name))
+                tracks.append(track)
+                if hazard.per_track:
+                    rate = rate._replace(base=_row(params.rate, track),
+                                         slopes={d: (_row(s, track), r) for d, (s, r) in hazard.rate(params, ref).slopes.items()})
+                rates.append(rate)
+        self.rows = (np.array(kinds, dtype=np.int64), np.array(tracks, dtype=np.int64))
         zero = (0.0, 0.0)
         self.slopes = matrix([[rate.slopes.get(d, zero)[0] for d in DRIVERS] for rate in rates])
         with np.errstate(divide="ignore"):  # a zero rate or multiplier: log = −inf, the event cannot happen
             self.intercepts = matrix([[np.log(rate.base * dt) - sum(slope * reference for slope, reference in rate.slopes.values())]
                                       for rate in rates])[:, 0]
             self.after_crisis = matrix([[rate.after_crisis[0], np.log(rate.after_crisis[1])] for rate in rates])
-        self.modified = [(row, hazard.modifier, params) for row, (hazard, params)
-                         in enumerate(zip(HAZARDS.values(), self.params)) if hazard.modifier]
+        self.thin = np.zeros(len(rates))
+        self.modified = []  # (first row, hazard's modifier, its params, per track)
+        for name in self.kinds:
+            hazard = HAZARDS[name]
+            if hazard.modifier:
+                first = int(np.flatnonzero(self.rows[0] == kernel.KINDS.index(name))[0])
+                self.modified.append((first, hazard.modifier, getattr(ev, name), hazard.per_track))
+
+    def row_of(self, kind: str, track: int = -1) -> int:
+        """The row of an event kind (and its primary track, for track events)."""
+        kinds, tracks = self.rows
+        return int(np.flatnonzero((kinds == kernel.KINDS.index(kind)) & (tracks == track))[0])
 
     def intercepts_for(self, state: State, years: float) -> np.ndarray:
-        """This month's intercepts (events, 1 or n): the model's, shifted by the modifiers."""
+        """This month's intercepts (rows, 1 or n): the model's, shifted by the modifiers."""
         with np.errstate(divide="ignore"):  # a multiplier of zero: the event cannot happen then
-            shifts = [(row, modifier(state, params, years)) for row, modifier, params in self.modified]
-        width = max([self.intercepts.shape[1], *(np.size(shift) for _, shift in shifts)])
+            shifts = [(row, modifier(state, params, years), per_track)
+                      for row, modifier, params, per_track in self.modified]
+        width = max([self.intercepts.shape[1], *(np.shape(s)[-1] if np.ndim(s) else 1 for _, s, _ in shifts)])
         out = np.array(np.broadcast_to(self.intercepts, (len(self.intercepts), width)))
-        for row, shift in shifts:
-            out[row] += shift
+        for row, shift, per_track in shifts:
+            if per_track:
+                out[row:row + np.shape(shift)[0]] += shift
+            else:
+                out[row] += shift
         return out

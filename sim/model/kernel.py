@@ -1,23 +1,28 @@
 """The engine's compiled code (numba): the monthly step of one block and what each event does.
 
-The tracks move by drift and correlated noise, the drivers D, X, S, R follow their own
-processes, then the stochastic events happen with the probabilities of the state just reached
-(competing hazards, hazards.py) and act. A block is done in chunks of trajectories small enough
-to stay in the processor's cache: the chunk's random numbers are drawn from the block's numpy
-Generator, then each stage is a loop over the chunk that the compiler vectorises, instead of
-dozens of whole-array numpy passes with temporaries. An event touches the few trajectories
-where it happens (about one trajectory-month in seven on the default model): numpy's indexed
-updates cost tens of nanoseconds per touched element, these compiled functions a few. Numpy
-keeps what its vector instructions do fastest, whole-array: I^η and the logistic.
+The tracks move by drift, implementation toward their commitments and noise, the drivers D, X, S,
+R, subsidy and the relations climate Z follow their own processes, then the stochastic events
+happen with the probabilities of the state just reached (competing hazards, hazards.py) and act.
+A block is done in chunks of trajectories small enough to stay in the processor's cache: the
+chunk's random numbers are drawn from the block's numpy Generator, then each stage is a loop over
+the chunk that the compiler vectorises, instead of dozens of whole-array numpy passes with
+temporaries. An event touches the few trajectories where it happens: numpy's indexed updates cost
+tens of nanoseconds per touched element, these compiled functions a few. Numpy keeps what its
+vector instructions do fastest, whole-array: I^η and the logistic.
+
+Every term a model does not use (a coefficient that is 0 for all trajectories, an event kind it
+has no row for) is skipped, and random numbers are drawn only for the noises and event rows the
+model has, so a model without commitments, climate or track events (model=reference) draws the
+same numbers and gives the same bytes as the engine that knew only that model.
 
 The engine's compiled code and the constants it is compiled with live in this one file:
 numba's cache is renewed when this file changes, not when another module does.
 
-`st` is a block's state as a tuple of its arrays (state.State.arrays):
-(y, drivers, counts, last, tally, transitioned, months_since_crisis).
-`p` is an event's parameters (hazards.Hazard.params), and the other coefficients are laid out
-as coefficients.py says: 2-D arrays (rows, 1 or n), one row per value or track, with one column
-for all trajectories or one per trajectory.
+`st` is a block's state as a tuple of its arrays (state.State.arrays): (y, drivers, counts, last,
+tally, transitioned, months_since_crisis, c, hits, track_events). `p` is an event kind's
+parameters (hazards.py), and the other coefficients are laid out as coefficients.py says: 2-D
+arrays (rows, 1 or n), one row per value or track, with one column for all trajectories or one per
+trajectory.
 """
 
 from __future__ import annotations
@@ -34,27 +39,30 @@ inline = numba.njit(inline="always")  # merged into the caller: a call that pass
 EVENT_TYPES = (
     "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
     "transition", "consolidation", "pivot", "programme", "deadline_met", "deadline_missed",
-    "election", "subsidy_cut", "multi_vector",
+    "election", "subsidy_cut", "multi_vector", "step", "setback",
 )
-# The stochastic events, in the order of the rows of the month's uniforms (hazards.HAZARDS).
-EVENTS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition")
-DRIVERS = ("D", "X", "S", "R", "subsidy")  # rows of State.drivers
+# The kinds of stochastic event; a model has one row of uniforms per event of a kind it uses
+# (one per track for steps and setbacks), in this order (hazards.Rates).
+KINDS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition", "step", "setback")
+DRIVERS = ("D", "X", "S", "R", "subsidy", "Z")  # rows of State.drivers
 LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
 
-D, X, S, R, SUBSIDY = range(len(DRIVERS))
-(DISPUTE, CRISIS, RALLY, HEDGE, SANCTIONS, DETENTE, COMMODITY,
- TRANSITION, CONSOLIDATION, PIVOT) = (EVENT_TYPES.index(name) for name in (
+D, X, S, R, SUBSIDY, Z = range(len(DRIVERS))
+(DISPUTE, CRISIS, RALLY, HEDGE, SANCTIONS, DETENTE, COMMODITY, TRANSITION, CONSOLIDATION, PIVOT,
+ STEP, SETBACK) = (EVENT_TYPES.index(name) for name in (
     "dispute", "crisis", "rally", "hedge", "sanctions", "detente", "commodity",
-    "transition", "consolidation", "pivot"))
+    "transition", "consolidation", "pivot", "step", "setback"))
+K_DISPUTE, K_CRISIS, K_SANCTIONS, K_DETENTE, K_COMMODITY, K_TRANSITION, K_STEP, K_SETBACK = range(len(KINDS))
 
 CHUNK = 512  # trajectories per pass: the rows a chunk touches (about 120 kB) stay in cache
 
 # Rows of the drivers' parameters (engine.Dynamics.use), with the sign they enter (D_STRESS is −stress).
 (D_BASE, D_PRESSURE, D_SUBSIDY, D_STRESS, D_REVERSION, D_VOLATILITY, X_DECAY,
- S_REVERSION, S_MEAN, S_VOLATILITY, R_REVERSION, R_MEAN, R_VOLATILITY, NOISE_INSTABILITY) = range(14)
+ S_REVERSION, S_MEAN, S_VOLATILITY, R_REVERSION, R_MEAN, R_VOLATILITY, NOISE_INSTABILITY,
+ Z_REVERSION, Z_BASE, Z_PRESSURE, Z_VOLATILITY, SUB_ADJUST, SUB_BASE, SUB_STRESS) = range(21)
 
 
-# What each event does to trajectory i; v is its branch uniform.
+# What each event does to trajectory i; v is its branch uniform, k the track of a track event.
 
 
 @inline
@@ -81,7 +89,7 @@ def tick(st, kind, month, i):
 
 
 @inline
-def dispute(st, p, i, v, month):
+def dispute(st, p, i, v, month, k):
     effect, subsidy_cut = p
     shift(st[0], effect, i)
     drivers = st[1]
@@ -90,24 +98,27 @@ def dispute(st, p, i, v, month):
 
 
 @inline
-def crisis(st, p, i, v, month):
-    """Instability jumps; Minsk rallies to Moscow (more likely under Western pressure) or hedges."""
-    instability_jump, rally_odds, rally_pressure, reference_pressure, rally, hedge = p
+def crisis(st, p, i, v, month, k):
+    """Instability jumps; Minsk rallies to Moscow (more likely under Western pressure) or hedges,
+    moving the tracks and the relations climate."""
+    instability_jump, rally_odds, rally_pressure, reference_pressure, rally, hedge, rally_climate, hedge_climate = p
     drivers = st[1]
     drivers[S, i] += at(instability_jump, 0, i)
     st[6][i] = 0
     odds = at(rally_odds, 0, i) + at(rally_pressure, 0, i) * (drivers[X, i] - at(reference_pressure, 0, i))
     if v < 1.0 / (1.0 + math.exp(-odds)):
         shift(st[0], rally, i)
+        drivers[Z, i] += at(rally_climate, 0, i)
         tick(st, RALLY, month, i)
     else:
         shift(st[0], hedge, i)
+        drivers[Z, i] -= at(hedge_climate, 0, i)
         tick(st, HEDGE, month, i)
     tick(st, CRISIS, month, i)
 
 
 @inline
-def sanctions(st, p, i, v, month):
+def sanctions(st, p, i, v, month, k):
     jump, interdependence = p
     drivers = st[1]
     drivers[X, i] += at(jump, 0, i)
@@ -116,24 +127,24 @@ def sanctions(st, p, i, v, month):
 
 
 @inline
-def detente(st, p, i, v, month):
+def detente(st, p, i, v, month, k):
     (cut,) = p
     st[1][X, i] *= 1.0 - at(cut, 0, i)
     tick(st, DETENTE, month, i)
 
 
 @inline
-def commodity(st, p, i, v, month):
+def commodity(st, p, i, v, month, k):
     (jump,) = p
     st[1][R, i] += at(jump, 0, i)
     tick(st, COMMODITY, month, i)
 
 
 @inline
-def transition(st, p, i, v, month):
+def transition(st, p, i, v, month, k):
     """At most once per trajectory: a designated successor keeps the course, or the successor
     turns to Moscow (consolidation) or to the West (pivot)."""
-    instability_jump, continuity, pro_moscow, consolidation, pivot = p
+    instability_jump, continuity, pro_moscow, consolidation, pivot, consolidation_climate, pivot_climate = p
     transitioned = st[5]
     if transitioned[i]:
         return
@@ -142,18 +153,88 @@ def transition(st, p, i, v, month):
     kept, to_moscow = at(continuity, 0, i), at(pro_moscow, 0, i)
     if kept <= v < kept + to_moscow:
         shift(st[0], consolidation, i)
+        st[1][Z, i] += at(consolidation_climate, 0, i)
         tick(st, CONSOLIDATION, month, i)
     elif v >= kept + to_moscow:
         shift(st[0], pivot, i)
+        st[1][Z, i] -= at(pivot_climate, 0, i)
         tick(st, PIVOT, month, i)
     tick(st, TRANSITION, month, i)
+
+
+@inline
+def magnitude(cumulative, i, v):
+    """The coded magnitude (1, 2 or 3) an event's branch uniform picks, and the uniform rescaled
+    within its interval (again uniform, for the next branch)."""
+    first, second = at(cumulative, 0, i), at(cumulative, 1, i)
+    if v < first:
+        return 1, v / first
+    if v < second:
+        return 2, (v - first) / (second - first)
+    return 3, (v - second) / (1.0 - second)
+
+
+@inline
+def hit(st, p, i, k, m, direction):
+    """Track k of trajectory i takes a step (direction 0: its commitment rises) or a setback
+    (direction 1: its level falls, part of its commitment with it) of coded magnitude m.
+    p = (weights by magnitude, cumulative magnitude probabilities, breadth, climate, permanent share,
+    subsidy cut by track), the same layout for both directions."""
+    y, drivers, c, hits, track_events = st[0], st[1], st[7], st[8], st[9]
+    weights, _, _, climate, permanent, subsidy_cut = p
+    w = at(weights, m - 1, i)
+    if direction == 0:
+        c[k, i] = min(c[k, i] + w, LOGIT_BOUND)
+        drivers[Z, i] += at(climate, 0, i)
+    else:
+        y[k, i] = max(y[k, i] - w, -LOGIT_BOUND)
+        c[k, i] = max(c[k, i] - at(permanent, 0, i) * w, -LOGIT_BOUND)
+        drivers[Z, i] -= at(climate, 0, i)
+        drivers[SUBSIDY, i] = max(drivers[SUBSIDY, i] - at(subsidy_cut, k, i), 0.0)
+    hits[direction, k, i] = max(hits[direction, k, i], m)
+    track_events[direction, k, i] += 1
+
+
+@inline
+def package(st, p, i, v, month, k, direction):
+    """A step or setback whose primary track is k: its magnitude, then each other track joins with
+    probability `breadth` (a package of several tracks, as the record codes many of its rows)."""
+    cumulative, breadth = p[1], p[2]
+    m, v = magnitude(cumulative, i, v)
+    q = at(breadth, 0, i)
+    for track in range(st[0].shape[0]):
+        if track == k:
+            hit(st, p, i, track, m, direction)
+        elif v < q:
+            v = v / q
+            hit(st, p, i, track, m, direction)
+        else:
+            v = (v - q) / (1.0 - q)
+    tick(st, STEP if direction == 0 else SETBACK, month, i)
+
+
+@inline
+def step_event(st, p, i, v, month, k):
+    package(st, p, i, v, month, k, 0)
+
+
+@inline
+def setback_event(st, p, i, v, month, k):
+    package(st, p, i, v, month, k, 1)
 
 
 @jit
 def force(effect, st, p, idx, v, month):
     """The event in trajectories idx, with branch uniforms v (a scenario's scripted event)."""
     for j in range(idx.shape[0]):
-        effect(st, p, idx[j], v[j], month)
+        effect(st, p, idx[j], v[j], month, -1)
+
+
+@jit
+def force_hit(st, p, k, m, direction):
+    """A recorded step (direction 0) or setback (1) of magnitude m on track k, in every trajectory."""
+    for i in range(st[0].shape[1]):
+        hit(st, p, i, k, m, direction)
 
 
 @jit
@@ -177,6 +258,15 @@ def shift_each(y, effect, idx):
 def zero(values, row):
     """A coefficient that is 0 for every trajectory: its term is skipped."""
     return values.shape[1] == 1 and values[row, 0] == 0.0
+
+
+@inline
+def none(values, row):
+    """A coefficient that is 0 for every trajectory, shared or not: a feature the model does not use."""
+    for c in range(values.shape[1]):
+        if values[row, c] != 0.0:
+            return False
+    return True
 
 
 @inline
@@ -214,19 +304,40 @@ def clip(out, low, high):
 
 
 @inline
-def move_tracks(y, powered, drivers, z, tracks, p, scale, start, stop):
-    """dy = (μ + a_H·H − r·A·I^η + loadings·drivers)·dt + σ·(1 + ν·S)·chol·z·√dt, within ±LOGIT_BOUND;
-    tracks = (constant (μ + a_H·H)·dt, drag −r·A·dt, loadings·dt, σ·chol·√dt, feedback)."""
-    constant, drag, loadings, diffusion, _ = tracks
+def relax(out, rate, row, target, start):
+    """out += rate·(target − out) over the chunk (target an array of the chunk)."""
+    if rate.shape[1] == 1:
+        value = rate[row, 0]
+        for c in range(out.shape[0]):
+            out[c] += value * (target[c] - out[c])
+    else:
+        own = rate[row, start:start + out.shape[0]]
+        for c in range(out.shape[0]):
+            out[c] += own[c] * (target[c] - out[c])
+
+
+@inline
+def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
+    """dy = (κ·(c − y) + μ + a_H·H − r·A·I^η + loadings·drivers)·dt + σ·(1 + ν·S)·chol·z·√dt, within
+    ±LOGIT_BOUND; dc = −ε·(c − floor)·dt. tracks = (constant (μ + a_H·H)·dt, drag −r·A·dt,
+    loadings·dt, σ·chol·√dt, feedback, κ·dt, ε·dt, floor)."""
+    constant, drag, loadings, diffusion, _, implement, erode, floor = tracks
     k = y.shape[0]
     scale[:] = 1.0
     add_times(scale, p, NOISE_INSTABILITY, drivers[S, start:stop], start)
     for j in range(k):
         zj = z[j, :stop - start]
-        for c in range(zj.shape[0]):
-            zj[c] *= scale[c]
+        for n in range(zj.shape[0]):
+            zj[n] *= scale[n]
     for t in range(k):
         yt = y[t, start:stop]
+        if not none(implement, t):
+            relax(yt, implement, t, c[t, start:stop], start)
+        if not none(erode, t):
+            ct = c[t, start:stop]
+            for n in range(ct.shape[0]):
+                scale[n] = at(floor, t, start + n)
+            relax(ct, erode, t, scale, start)
         add(yt, constant, t, start)
         add_times(yt, drag, t, powered[t, start:stop], start)
         for j in range(drivers.shape[0]):
@@ -240,8 +351,11 @@ def move_tracks(y, powered, drivers, z, tracks, p, scale, start, stop):
 @inline
 def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
     """D mean-reverts to D* = base + feedback·I + pressure·X + subsidy·sub − stress·R within [0, 1];
-    X decays; S and R mean-revert, at least 0. Each driver moves from the others' previous values."""
+    the climate Z reverts to base + pressure·X; the subsidy (where it adjusts continuously) to
+    base − stress·R; X decays; S and R mean-revert, at least 0. Each driver moves from the others'
+    previous values."""
     k = level.shape[0]
+    n = stop - start
     d, x, r = drivers[D, start:stop], drivers[X, start:stop], drivers[R, start:stop]
     for c in range(gap.shape[0]):
         gap[c] = -d[c]
@@ -252,8 +366,25 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
     for t in range(k):
         add_times(gap, feedback, t, level[t, start:stop], start)
     add_times(d, p, D_REVERSION, gap, start)
-    add_times(d, p, D_VOLATILITY, z[k, :stop - start], start)
+    add_times(d, p, D_VOLATILITY, z[k, :n], start)
     clip(d, 0.0, 1.0)
+    if not none(p, Z_REVERSION):
+        climate = drivers[Z, start:stop]
+        for c in range(gap.shape[0]):
+            gap[c] = 0.0
+        add(gap, p, Z_BASE, start)
+        add_times(gap, p, Z_PRESSURE, x, start)
+        relax(climate, p, Z_REVERSION, gap, start)
+        if z.shape[0] > k + 3:  # the climate's own noise, where the model gives it one
+            add_times(climate, p, Z_VOLATILITY, z[k + 3, :n], start)
+    if not none(p, SUB_ADJUST):
+        subsidy = drivers[SUBSIDY, start:stop]
+        for c in range(gap.shape[0]):
+            gap[c] = 0.0
+        add(gap, p, SUB_BASE, start)
+        add_times(gap, p, SUB_STRESS, r, start)
+        relax(subsidy, p, SUB_ADJUST, gap, start)
+        clip(subsidy, 0.0, 1.0)
     for c in range(x.shape[0]):
         x[c] *= at(p, X_DECAY, start + c)
     for row, first, noise in ((S, S_REVERSION, k + 1), (R, R_REVERSION, k + 2)):
@@ -262,19 +393,22 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
             gap[c] = -v[c]
         add(gap, p, first + 1, start)  # mean
         add_times(v, p, first, gap, start)  # reversion
-        add_times(v, p, first + 2, z[noise, :stop - start], start)  # volatility
+        add_times(v, p, first + 2, z[noise, :n], start)  # volatility
         clip(v, 0.0, np.inf)
 
 
 @inline
-def log_rates(u, drivers, months_since_crisis, rates, out, most, start, stop):
-    """log(rate·dt) of every event in the chunk (intercept + slopes · drivers, + the log multiplier
+def log_rates(u, drivers, months_since_crisis, rates, out, most, recorded, start, stop):
+    """log(rate·dt) of every event row in the chunk (intercept + slopes · drivers, + the log multiplier
     in the months after a crisis) where the event may happen, −inf where it surely does not:
     u ≥ rate·dt ≥ p when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 with y = −log(rate·dt) > 0, since
     that sum is below e^y. This rules out most trajectories without an exponential, in loops the
-    compiler vectorises. `most` gets each trajectory's largest: −inf where no event can happen."""
-    slopes, intercepts, after_crisis = rates
+    compiler vectorises. `most` gets each trajectory's largest: −inf where no event can happen.
+    A filter (rates = (…, thin)) first keeps the unthinned log-rates in `recorded` and then draws
+    only the events the record does not hold: each row's rate times 1 − recording probability."""
+    slopes, intercepts, after_crisis, thin = rates
     since = months_since_crisis[start:stop]
+    keep = recorded.shape[1] > 0
     most[:] = -np.inf
     for h in range(out.shape[0]):
         row, uh = out[h, :stop - start], u[h, :stop - start]
@@ -288,6 +422,11 @@ def log_rates(u, drivers, months_since_crisis, rates, out, most, start, stop):
             for c in range(row.shape[0]):
                 if since[c] < at(window, 0, start + c):
                     row[c] += at(window, 1, start + c)
+        if keep:
+            recorded[h, start:stop] = row
+        if thin[h] != 0.0:
+            for c in range(row.shape[0]):
+                row[c] += thin[h]
         for c in range(row.shape[0]):
             y = max(-row[c], 0.0)
             series = 1.0 + y * (1.0 + y * 0.5 * (1.0 + y * (1.0 / 3.0) * (1.0 + y * 0.25)))
@@ -308,42 +447,56 @@ def branch(u, log_rate):
 
 
 @inline
-def happen(effect, h, u, log_rate, candidates, found, st, p, month, start):
-    """Event h in every candidate trajectory of the chunk where it happens."""
+def happen(effect, h, k, u, log_rate, candidates, found, st, p, month, start):
+    """Event row h (on track k, for track events) in every candidate trajectory of the chunk where it happens."""
     for j in range(found):
         c = candidates[j]
         v = branch(u[h, c], log_rate[h, c])
         if v >= 0.0:
-            effect(st, p, start + c, v, month)
+            effect(st, p, start + c, v, month, k)
 
 
 @inline
-def draw_events(u, drivers, rates, st, params, month, log_rate, most, candidates, start, stop):
-    """Every event where it happens. The thinning screen leaves about one trajectory in six where
-    some event may happen; those are listed (without a branch per trajectory) and each event
-    visits only them, event by event, which keeps the order of EVENTS within each trajectory, as
-    trajectories do not interact."""
+def draw_events(u, drivers, rates, rows, st, params, month, log_rate, most, candidates, recorded, start, stop):
+    """Every event where it happens. The thinning screen leaves a few trajectories where some event
+    may happen; those are listed (without a branch per trajectory) and each event row visits only
+    them, row by row in the model's order (kind, then track), which keeps that order within each
+    trajectory, as trajectories do not interact. rows = (kind, track) of each row."""
     months_since_crisis = st[6]
-    log_rates(u, drivers, months_since_crisis, rates, log_rate, most, start, stop)
+    log_rates(u, drivers, months_since_crisis, rates, log_rate, most, recorded, start, stop)
     found = 0
     for c in range(stop - start):
         candidates[found] = c
         found += most[c] > -np.inf
-    happen(dispute, 0, u, log_rate, candidates, found, st, params[0], month, start)
-    happen(crisis, 1, u, log_rate, candidates, found, st, params[1], month, start)
-    happen(sanctions, 2, u, log_rate, candidates, found, st, params[2], month, start)
-    happen(detente, 3, u, log_rate, candidates, found, st, params[3], month, start)
-    happen(commodity, 4, u, log_rate, candidates, found, st, params[4], month, start)
-    happen(transition, 5, u, log_rate, candidates, found, st, params[5], month, start)
+    kinds, tracks = rows
+    for h in range(kinds.shape[0]):
+        kind, k = kinds[h], tracks[h]
+        if kind == K_DISPUTE:
+            happen(dispute, h, k, u, log_rate, candidates, found, st, params[0], month, start)
+        elif kind == K_CRISIS:
+            happen(crisis, h, k, u, log_rate, candidates, found, st, params[1], month, start)
+        elif kind == K_SANCTIONS:
+            happen(sanctions, h, k, u, log_rate, candidates, found, st, params[2], month, start)
+        elif kind == K_DETENTE:
+            happen(detente, h, k, u, log_rate, candidates, found, st, params[3], month, start)
+        elif kind == K_COMMODITY:
+            happen(commodity, h, k, u, log_rate, candidates, found, st, params[4], month, start)
+        elif kind == K_TRANSITION:
+            happen(transition, h, k, u, log_rate, candidates, found, st, params[5], month, start)
+        elif kind == K_STEP:
+            happen(step_event, h, k, u, log_rate, candidates, found, st, params[6], month, start)
+        else:
+            happen(setback_event, h, k, u, log_rate, candidates, found, st, params[7], month, start)
     for i in range(start, stop):
         months_since_crisis[i] += 1
 
 
 @inline
 def draw(gen, normals, uniforms, m):
-    """The random numbers of m trajectories for one month: normals for the tracks and D, S, R,
-    one uniform per event, row by row. Drawn a chunk at a time, they are still in cache when
-    used; drawn in compiled code, they cost less than half of numpy's bulk calls (sim.bench)."""
+    """The random numbers of m trajectories for one month: one normal per noise (the tracks, D, S,
+    R and, where it has noise, the climate), one uniform per event row, row by row. Drawn a chunk at
+    a time, they are still in cache when used; drawn in compiled code, they cost less than half of
+    numpy's bulk calls (sim.bench)."""
     for r in range(normals.shape[0]):
         row = normals[r, :m]
         for c in range(m):
@@ -355,23 +508,26 @@ def draw(gen, normals, uniforms, m):
 
 
 @jit
-def draw_only(gen, tracks, n):
-    """The floor: the random numbers `step` draws for n trajectories and `tracks` tracks, without any model."""
-    normals, uniforms = np.empty((tracks + 3, CHUNK)), np.empty((len(EVENTS), CHUNK))
+def draw_only(gen, noises, events, n):
+    """The floor: the random numbers `step` draws for n trajectories, `noises` normals and `events`
+    uniforms each, without any model."""
+    normals, uniforms = np.empty((noises, CHUNK)), np.empty((events, CHUNK))
     for start in range(0, n, CHUNK):
         draw(gen, normals, uniforms, min(CHUNK, n - start))
 
 
 @jit
-def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, params, month):
+def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, rows, params, month, noises, recorded):
     """Advance every trajectory through one month, drawing its random numbers from `gen`; `powered`
-    holds I^η, `rates` the events' slopes, this month's intercepts and after-crisis multipliers
-    (hazards.Rates), `params` their effects' parameters."""
-    z, u = np.empty((y.shape[0] + 3, CHUNK)), np.empty((len(EVENTS), CHUNK))
-    log_rate, scratch, candidates = np.empty((len(EVENTS), CHUNK)), np.empty(CHUNK), np.empty(CHUNK, np.int64)
+    holds I^η, `rates` the event rows' slopes, this month's intercepts, after-crisis multipliers and
+    thinning (hazards.Rates), `rows` their kinds and tracks, `params` the kinds' parameters;
+    `noises` normals are drawn per trajectory; a filter gets the unthinned log-rates in `recorded`."""
+    z, u = np.empty((noises, CHUNK)), np.empty((rows[0].shape[0], CHUNK))
+    log_rate, scratch, candidates = np.empty((rows[0].shape[0], CHUNK)), np.empty(CHUNK), np.empty(CHUNK, np.int64)
+    c = st[7]
     for start in range(0, y.shape[1], CHUNK):
         stop = min(start + CHUNK, y.shape[1])
         draw(gen, z, u, stop - start)
-        move_tracks(y, powered, drivers, z, tracks, driver_params, scratch[:stop - start], start, stop)
+        move_tracks(y, c, powered, drivers, z, tracks, driver_params, scratch[:stop - start], start, stop)
         move_drivers(level, drivers, z, tracks[4], driver_params, scratch[:stop - start], start, stop)
-        draw_events(u, drivers, rates, st, params, month, log_rate, scratch, candidates, start, stop)
+        draw_events(u, drivers, rates, rows, st, params, month, log_rate, scratch, candidates, recorded, start, stop)

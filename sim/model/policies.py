@@ -48,5 +48,7 @@ POLICIES = {"subsidy_for_integration": subsidy_for_integration, "multi_vector": 
 def install(cal) -> None:
     """Schedule the reviews of every policy the scenario switches on."""
     for name, p in vars(cal.scenario.policies).items():
-        months = range(p.start - cal.start, cal.end - cal.start + 1, p.every_months)
-        cal.at(list(months), POLICIES[name](cal, p), offset=REVIEW)
+        first = p.start - cal.start
+        if first < 0:  # a policy in force before the run reviews on its schedule from the run's start
+            first %= p.every_months
+        cal.at(list(range(first, cal.end - cal.start + 1, p.every_months)), POLICIES[name](cal, p), offset=REVIEW)

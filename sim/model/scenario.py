@@ -67,6 +67,6 @@ def forced(cal, name: str, event: SimpleNamespace) -> Callable[[int], None]:
         params = copy.deepcopy(getattr(cal.model.events, event.type))  # the model's values at the date
         set_values(params, own, cal.model.tracks)
         branch = cal.stream(f"scenario:{name}:{cal.start + month}").random(s.n)
-        kernel.force(hazard.effect, s.arrays(), hazard.params(params, cal.model.reference), np.arange(s.n),
+        kernel.force(hazard.effect, s.arrays(), hazard.params(params, cal.model.reference, len(cal.model.tracks)), np.arange(s.n),
                       branch, s.month)
     return act

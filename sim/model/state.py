@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class State:
     """Arrays over the n trajectories of a block; `level` is expit(y), refreshed at each record.
 
     The drivers are rows of one (DRIVERS, n) array, which the compiled kernel reads as one;
-    D, X, S, R and subsidy are views of those rows.
+    D, X, S, R, subsidy and Z are views of those rows.
     """
 
     y: np.ndarray          # (tracks, n) integration levels in logit space
@@ -55,22 +56,27 @@ class State:
     months_since_crisis: np.ndarray
     counts: np.ndarray             # (event types, n) events of each type so far
     record: EventRecord
+    c: np.ndarray                  # (tracks, n) commitments in logit space (what adopted steps set)
+    hits: np.ndarray               # (2, tracks, n) magnitude of this month's step (0) and setback (1) per track
+    track_events: np.ndarray       # (2, tracks, n) steps and setbacks per track so far
     month: int = 0                 # months since the run's start
     crisis_boost: float = 1.0      # crisis-rate multiplier of an election window
     crisis_boost_until: int = -1   # last month of that window
+    depth: np.ndarray | float = 0.0  # (tracks, n) A·(expit(c)^η − I_ref^η) this month, where the model's steps resist depth
     D: np.ndarray = field(init=False)        # interdependence
     X: np.ndarray = field(init=False)        # Western pressure
     S: np.ndarray = field(init=False)        # instability
     R: np.ndarray = field(init=False)        # Russia's fiscal stress
     subsidy: np.ndarray = field(init=False)  # share of the world gas price waived
+    Z: np.ndarray = field(init=False)        # the relations climate
 
     def __post_init__(self) -> None:
-        self.D, self.X, self.S, self.R, self.subsidy = self.drivers
+        self.D, self.X, self.S, self.R, self.subsidy, self.Z = self.drivers
 
     def arrays(self) -> tuple:
         """The arrays the compiled step and event effects work on (kernel.py)."""
         return (self.y, self.drivers, self.counts, self.record.last, self.record.tally, self.transitioned,
-                self.months_since_crisis)
+                self.months_since_crisis, self.c, self.hits, self.track_events)
 
     @property
     def n(self) -> int:
@@ -85,20 +91,49 @@ class State:
         return np.reciprocal(self.level, out=self.level)
 
 
-def initial_state(model: SimpleNamespace, n: int, months: int) -> State:
-    """The run's first month, from the model's initial values (scalars or per-trajectory arrays)."""
-    initial_level = np.array(np.broadcast_to(model.initial, (len(model.tracks), n)), dtype=float)
-    initial = {"D": model.interdependence.initial, "X": model.pressure.initial, "S": model.instability.initial,
-               "R": model.fiscal_stress.initial, "subsidy": model.subsidy.initial}
+def logit(level) -> np.ndarray:
+    """Levels in (0, 1) as logits, within ±LOGIT_BOUND."""
+    level = np.asarray(level, dtype=float)
+    return np.clip(np.log(level / (1 - level)), -LOGIT_BOUND, LOGIT_BOUND)
+
+
+class Origin(NamedTuple):
+    """Where a block's trajectories begin when not at the model's initial values: the state of each
+    (a filter's particles at the run's start) and the asymmetry A at that month."""
+
+    y: np.ndarray             # (tracks, n)
+    c: np.ndarray             # (tracks, n)
+    drivers: np.ndarray       # (DRIVERS, n)
+    transitioned: np.ndarray  # (n,)
+    asymmetry: float          # A at the origin's month
+    years: float              # the model's clock there: years since the epoch of H and the transition hazard
+
+
+def initial_state(model: SimpleNamespace, n: int, months: int, origin: Origin | None = None) -> State:
+    """The run's first month, from the model's initial values (scalars or per-trajectory arrays;
+    commitments start where the levels are), or from an origin's states; events are counted from it."""
+    k = len(model.tracks)
+    if origin is None:
+        y = logit(np.broadcast_to(model.initial, (k, n)))
+        climate = getattr(model, "climate", None)
+        initial = {"D": model.interdependence.initial, "X": model.pressure.initial, "S": model.instability.initial,
+                   "R": model.fiscal_stress.initial, "subsidy": model.subsidy.initial,
+                   "Z": climate.initial if climate else 0.0}
+        drivers = np.array([np.broadcast_to(initial[name], (n,)) for name in DRIVERS], dtype=float)
+        origin = Origin(y, y.copy(), drivers, np.zeros(n, dtype=bool), np.nan, 0.0)
+    y = np.array(origin.y, dtype=float)
     state = State(
-        y=np.clip(np.log(initial_level / (1 - initial_level)), -LOGIT_BOUND, LOGIT_BOUND),
-        level=np.empty(initial_level.shape, dtype=np.float32),
-        drivers=np.array([np.broadcast_to(initial[name], (n,)) for name in DRIVERS], dtype=float),
-        transitioned=np.zeros(n, dtype=bool),
+        y=y,
+        level=np.empty(y.shape, dtype=np.float32),
+        drivers=np.array(origin.drivers, dtype=float),
+        transitioned=np.array(origin.transitioned, dtype=bool),
         months_since_crisis=np.full(n, 10**6, dtype=np.int64),
         counts=np.zeros((len(EVENT_TYPES), n), dtype=np.int32),
         record=EventRecord(last=np.full((len(EVENT_TYPES), n), -1, dtype=np.int32),
                            tally=np.zeros((len(EVENT_TYPES), months), dtype=np.int64)),
+        c=np.array(origin.c, dtype=float),
+        hits=np.zeros((2, k, n), dtype=np.int8),
+        track_events=np.zeros((2, k, n), dtype=np.int32),
     )
     state.refresh_level()
     return state

@@ -116,6 +116,25 @@ def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr
     )
 
 
+def with_start(ds: xr.Dataset, filtered) -> xr.Dataset:
+    """The run's Dataset with the record it started from: the filtered path of every track, the
+    composite and the drivers month by month up to the start (quantiles and means), the effective
+    sample size, and attributes naming the last month of the record used and the filter's figures."""
+    times = months.dates(filtered.first, filtered.ess.size)
+    out = ds.assign(
+        record_band=(("record_time", "record_series", "record_quantile"), filtered.bands.astype(np.float32),
+                     {"long_name": "filtered quantile of the state given the record up to each month"}),
+        record_mean=(("record_time", "record_series"), filtered.means.astype(np.float32),
+                     {"long_name": "filtered mean of the state given the record up to each month"}),
+        record_ess=("record_time", filtered.ess.astype(np.float32),
+                    {"long_name": "effective sample size of the filter's particles"}),
+    ).assign_coords(record_time=times, record_series=list(filtered.series),
+                    record_quantile=[0.05, 0.5, 0.95])
+    out.attrs.update({"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
+                      "filter_loglik": float(filtered.loglik), "filter_ess_min": float(filtered.ess.min())})
+    return out
+
+
 def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
     """The attributes every results Dataset carries: what made it."""
     return {

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..config.validate import RunSpec
 from ..model import engine
+from ..model.state import Origin
 from ..results import counts
 
 
@@ -33,19 +34,22 @@ class Job(NamedTuple):
     n: int
     offset: int      # the block's first trajectory in the run
     kept: np.ndarray  # summary mode: the run's sampled trajectories; None: keep the whole block
+    origin: Origin | None = None  # where the block's trajectories begin, if not at the model's initial values
 
 
-def jobs(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None) -> list[Job]:
-    """One job per block of the run, in block order."""
+def jobs(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None,
+         origins: list[Origin] | None = None) -> list[Job]:
+    """One job per block of the run, in block order (with each block's origin, when given)."""
     blocks = engine.block_specs(spec, design)
     offsets = np.cumsum([0, *(n for _, n in blocks)])
     kept = counts.sample(spec, seed) if counts.chosen(spec.run) else None
-    return [Job(s, seed, b, n, int(offsets[b]), kept) for b, (s, n) in enumerate(blocks)]
+    origins = origins or [None] * len(blocks)
+    return [Job(s, seed, b, n, int(offsets[b]), kept, origins[b]) for b, (s, n) in enumerate(blocks)]
 
 
 def work(job: Job) -> dict[str, np.ndarray]:
     """Run one block; its arrays, or its summary when the job keeps a sample."""
-    result = engine.run_block(job.spec, job.seed, job.block, job.n).arrays(job.offset)
+    result = engine.run_block(job.spec, job.seed, job.block, job.n, origin=job.origin).arrays(job.offset)
     if job.kept is None:
         return result
     return counts.reduce(job.spec, result["levels"], result["counts"], result["event_month"], result["log"],

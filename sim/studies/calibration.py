@@ -148,7 +148,7 @@ def write_model(keys: list[str], accepted: np.ndarray, crps: np.ndarray, setting
         f"# {settings.points} candidates × {settings.replications} replications, seed {settings.seed}; "
         f"best mean CRPS {crps.min():.4f}.",
         "defaults:",
-        "  - default",
+        "  - reference",
         "  - _self_",
         "",
         f"parameter_sets: {SETS_FILE}  # calibrated: each trajectory draws one accepted set (parameter uncertainty)",

@@ -25,28 +25,37 @@ import time
 
 import numpy as np
 import psutil
-from omegaconf import OmegaConf
 
 from ... import rng
-from ...config.compose import compose, prepare
+from ...config.compose import compose, prepare, settled
 from ...model import engine, kernel
+from ...model.dynamics import Dynamics
+from ...model.state import initial_state
 from ...results import counts
 from ...run import ensemble
 from ..sensitivity import throughput
 
 
+def draws(spec) -> tuple[int, int]:
+    """The normals and uniforms the model's monthly step draws per trajectory."""
+    dynamics = Dynamics(spec.model, initial_state(spec.model, 1, spec.months), rng.stream(0, 0, "draws"))
+    return dynamics.noises, len(dynamics.rates.rows[0])
+
+
 def draw_floor(spec, seed: int, n: int) -> None:
     """Only the random numbers the engine's monthly steps draw, drawn the same way (kernel.draw_only)."""
     generator = rng.stream(seed, 0, "dynamics")
+    noises, events = draws(spec)
     for _ in range(spec.months - 1):
-        kernel.draw_only(generator, len(spec.tracks), n)
+        kernel.draw_only(generator, noises, events, n)
 
 
 def numpy_floor(spec, seed: int, n: int) -> None:
     """The same random numbers from numpy's bulk calls, for comparison: the floor the engine had
     while it drew them that way."""
     generator = rng.stream(seed, 0, "dynamics")
-    normals, uniforms = np.empty((len(spec.tracks) + 3, n)), np.empty((len(kernel.EVENTS), n))
+    noises, events = draws(spec)
+    normals, uniforms = np.empty((noises, n)), np.empty((events, n))
     for _ in range(spec.months - 1):
         generator.standard_normal(out=normals)
         generator.random(out=uniforms)
@@ -70,8 +79,12 @@ def measure(n: int, repeats: int, overrides: list[str]) -> dict:
     """Engine with and without the calendar against the floor, on one block of n trajectories."""
     spec, seed, _ = prepare(compose(overrides))
     steps = n * (spec.months - 1)
-    best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n),
-                  "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False),
+    origin = None
+    if ensemble.tied_to_record(spec):  # the block starts from the filtered state, as a run's blocks do
+        filtered = ensemble.start(spec, seed)
+        origin = filtered.origin(filtered.picks(n, rng.stream(seed, 0, "origin")))
+    best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n, origin=origin),
+                  "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False, origin=origin),
                   "floor": lambda: draw_floor(spec, seed, n),
                   "numpy_floor": lambda: numpy_floor(spec, seed, n)}, repeats)
     return {
@@ -175,5 +188,5 @@ def design_throughput(overrides: list[str], points: int = 1024, single: int = 12
     """The default sensitivity design's parameter points per second as one ensemble, against the
     engine called once per point with the same work (sim/sensitivity/throughput.py)."""
 
-    cfg = OmegaConf.to_container(compose(["+sensitivity=default", *overrides]), resolve=True)
+    cfg = settled(compose(["+sensitivity=default", *overrides]))
     return throughput.measure(cfg, points, single)

@@ -1,0 +1,147 @@
+"""How the record arises from the model: its rows as observed events, its indicators as noisy
+measurements of the drivers, and the likelihood of a month's record for every particle.
+
+Rows become observations by one rule (docs/MODEL.md): a row of direction +1 is a step, −1 a
+setback, on each track it names (a package: the model's step or setback with a primary track and
+the others that joined it); direction 0 rows of type sanctions, détente and crisis are those
+events; elections come from the model's calendar, their severity from the row's magnitude; other
+direction 0 rows are neutral. Within a month, a track has at most one step and one setback (of
+the largest magnitude recorded): the model's time step. The record holds a share of the model's
+events that depends on the period (`record.coverage`); leadership transitions it would always hold,
+commodity shocks never (they are read from the oil price).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..model import kernel
+from ..record import derived
+from ..record.derived import Record
+
+RECORDED = ("crisis", "sanctions", "detente")  # one-row kinds the record codes as rows of their type
+ALWAYS = ("transition",)                        # kinds the record would hold whenever they happen
+INDICATORS = ("brent", "trade_share", "subsidy")  # yearly observables: of R, D and the subsidy
+
+
+@dataclass(frozen=True)
+class Observations:
+    """The record month by month from `first` (the filter's first month) for `months` months."""
+
+    first: int
+    months: int
+    steps: np.ndarray          # (months, tracks) magnitude of the recorded step on each track, 0 for none
+    setbacks: np.ndarray       # (months, tracks) the same for setbacks
+    kinds: dict                # kind → (months,) bool: a recorded crisis, sanctions round, détente
+    severity: dict             # month → magnitude of a recorded election
+    coverage: np.ndarray       # (months,) share of the model's events the record holds
+    indicators: dict           # name → {year: value} (log Brent, trade share, subsidy)
+    asymmetry: dict            # year → A
+
+
+def observe(record: Record, model: SimpleNamespace, until: int) -> Observations:
+    """The observations of the record from model.record.start to `until` (inclusive), under the model's
+    observation settings; nothing after `until` is read."""
+    r = model.record
+    record = record.until(until)
+    events, tracks = record.events, model.tracks
+    first, count = r.start, until - r.start + 1
+    steps, setbacks = np.zeros((count, len(tracks)), np.int8), np.zeros((count, len(tracks)), np.int8)
+    kinds = {kind: np.zeros(count, bool) for kind in RECORDED}
+    severity = {}
+    order = [events.track_names.index(t) for t in tracks]
+    for month, named, direction, magnitude, kind in zip(events.month, events.tracks, events.direction,
+                                                        events.magnitude, events.type):
+        i = month - first
+        if i < 0:
+            continue
+        if direction != 0:
+            target = steps if direction > 0 else setbacks
+            hit = named[order]
+            target[i, hit] = np.maximum(target[i, hit], magnitude)
+        elif kind == "election":
+            severity[int(month)] = int(magnitude)
+        elif kind in RECORDED:
+            kinds[str(kind)][i] = True
+    coverage = np.ones(count)
+    for end, share in sorted(zip(r.coverage.until, r.coverage.share), reverse=True):
+        coverage[: max(0, min(count, end - first + 1))] = share
+    ind = record.indicators
+    indicators = {"brent": {y: np.log(v) for y, v in derived.brent(ind).items()},
+                  "trade_share": derived.trade_share(ind),
+                  "subsidy": derived.subsidy(ind, r.contract_per_brent)}
+    return Observations(first, count, steps, setbacks, kinds, severity, coverage, indicators,
+                        derived.asymmetry(ind, r.territory_ratio))
+
+
+def thinning(rows: tuple[np.ndarray, np.ndarray], coverage: float) -> np.ndarray:
+    """log(1 − recorded share) per event row: the filter draws only the events the record does not hold."""
+    kinds = [kernel.KINDS[k] for k in rows[0]]
+    share = np.array([coverage if kind in RECORDED or kind in ("step", "setback") else 1.0 if kind in ALWAYS else 0.0
+                      for kind in kinds])
+    with np.errstate(divide="ignore"):
+        return np.log1p(-share)
+
+
+def event_loglik(log_rate: np.ndarray, rows: tuple[np.ndarray, np.ndarray], obs: Observations, i: int,
+                 breadth: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """(n,) log-likelihood of month i's recorded events given each particle's log(rate·dt) of every
+    row (unthinned), the recorded share of the month and the breadth of steps and setbacks."""
+    kinds, tracks = rows
+    share = obs.coverage[i]
+    out = np.zeros(log_rate.shape[1])
+    for h, kind in enumerate(kernel.KINDS[k] for k in kinds):
+        if kind in RECORDED or kind in ALWAYS:
+            recorded = share if kind in RECORDED else 1.0
+            rate = np.exp(log_rate[h]) * recorded
+            out += np.log(-np.expm1(-rate)) if kind in RECORDED and obs.kinds[kind][i] else -rate
+    for direction, (kind, seen) in enumerate((("step", obs.steps[i]), ("setback", obs.setbacks[i]))):
+        mine = np.flatnonzero(kinds == kernel.KINDS.index(kind))
+        if mine.size:
+            primary = -np.expm1(-np.exp(log_rate[mine]) * share)  # (tracks, n) P(a recorded primary on the track)
+            out += package_loglik(primary, seen[tracks[mine]] > 0, breadth[direction])
+    return out
+
+
+def package_loglik(primary: np.ndarray, seen: np.ndarray, breadth) -> np.ndarray:
+    """log P(the set of tracks a month's recorded steps hit is `seen`), summing over the primary tracks
+    that may have caused it (any non-empty subset P of `seen`): each is a primary with its probability,
+    the others not, every other track of `seen` joined at least one of P, no track outside joined any."""
+    breadth = np.ravel(breadth)
+    stay = 1.0 - breadth  # a track stays out of one package
+    if not seen.any():
+        return np.log1p(-primary).sum(axis=0)
+    hit = np.flatnonzero(seen)
+    total = np.zeros(primary.shape[1])
+    for size in range(1, hit.size + 1):
+        for causes in itertools.combinations(hit, size):
+            p = np.prod(np.where(np.isin(np.arange(len(primary)), causes)[:, None], primary, 1 - primary), axis=0)
+            joined = (1 - stay ** size) ** (hit.size - size)
+            out_of = (stay ** size) ** (len(primary) - hit.size)
+            total += p * joined * out_of
+    return np.log(np.maximum(total, 1e-300))
+
+
+def indicator_loglik(means: dict[str, np.ndarray], obs: Observations, year: int, model: SimpleNamespace) -> np.ndarray:
+    """(n,) Gaussian log-likelihood of a year's indicators given each particle's yearly means of R, D and
+    the subsidy (`means`); log Brent is log(brent_reference) − R."""
+    r = model.record
+    predicted = {"brent": np.log(r.brent_reference) - means["brent"], "trade_share": means["trade_share"],
+                 "subsidy": means["subsidy"]}
+    out = 0.0
+    for name in INDICATORS:
+        value = obs.indicators[name].get(year)
+        if value is not None:
+            sd = getattr(r.noise, name)
+            out = out - 0.5 * ((value - predicted[name]) / sd) ** 2
+    return np.asarray(out)
+
+
+def judgement_loglik(levels: np.ndarray, model: SimpleNamespace) -> np.ndarray:
+    """(n,) Gaussian log-likelihood of the judged levels (a weak observation) given each particle's levels."""
+    j = model.record.judgement
+    return -0.5 * (((levels - np.asarray(j.levels)) / j.spread) ** 2).sum(axis=0)
