@@ -37,8 +37,10 @@ def check(spec) -> None:
                 raise ConfigError(f"{key}.{leaf}", months.text(date), window)
             if kind != "events" and date > spec.run.end:
                 raise ConfigError(f"{key}.{leaf}", months.text(date), by_end)
-            if kind == "events" and entry.type not in vars(m.events):
-                raise ConfigError(f"{key}.type", entry.type, f"must be one of the event types {list(vars(m.events))}")
+            scriptable = [t for t, e in vars(m.events).items() if np.ndim(e.rate) < 2]  # not per-track events
+            if kind == "events" and entry.type not in scriptable:
+                raise ConfigError(f"{key}.type", entry.type, f"must be one of the event types {scriptable} "
+                                  "(steps and setbacks come by track: change their rates under `changes`)")
             if kind != "policies":
                 allowed = f"events.{entry.type}.*" if kind == "events" else "*"
                 for path, value in getattr(entry, "model", {}).items():

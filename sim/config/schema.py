@@ -87,6 +87,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.implementation", real(0, 100, "per year", kind="vector")),
     ("model.commitment.erosion", real(0, 100, "per year")),
     ("model.commitment.floor", real(0, 1, "level", True, True, kind="vector")),
+    ("model.commitment.volatility", real(0, 10, "logit/√year")),
     ("model.climate.reversion", real(0, 100, "per year")),
     ("model.climate.pressure", real(-10, 10, "climate per round")),
     ("model.climate.volatility", real(0, 10, "per √year")),

@@ -67,15 +67,21 @@ def observe(record: Record, model: SimpleNamespace, until: int) -> Observations:
             severity[int(month)] = int(magnitude)
         elif kind in RECORDED:
             kinds[str(kind)][i] = True
-    coverage = np.ones(count)
-    for end, share in sorted(zip(r.coverage.until, r.coverage.share), reverse=True):
-        coverage[: max(0, min(count, end - first + 1))] = share
     ind = record.indicators
     indicators = {"brent": {y: np.log(v) for y, v in derived.brent(ind).items()},
                   "trade_share": derived.trade_share(ind),
                   "subsidy": derived.subsidy(ind, r.contract_per_brent)}
-    return Observations(first, count, steps, setbacks, kinds, severity, coverage, indicators,
+    return Observations(first, count, steps, setbacks, kinds, severity, coverage(model, first, count), indicators,
                         derived.asymmetry(ind, r.territory_ratio))
+
+
+def coverage(model: SimpleNamespace, first: int, count: int) -> np.ndarray:
+    """(count,) the share of the model's events the record holds, month by month from `first`."""
+    out = np.ones(count)
+    r = model.record
+    for end, share in sorted(zip(r.coverage.until, r.coverage.share), reverse=True):
+        out[: max(0, min(count, end - first + 1))] = share
+    return out
 
 
 def thinning(rows: tuple[np.ndarray, np.ndarray], coverage: float) -> np.ndarray:

@@ -29,15 +29,16 @@ def per_track(value, k: int) -> np.ndarray:
     return np.ascontiguousarray(value if value.ndim == 2 else np.broadcast_to(value, (k, 1)), dtype=float)
 
 
-def commitments(model: SimpleNamespace, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(κ·dt, ε·dt, floor logit) of the tracks: how fast levels implement their commitments and how
-    fast commitments erode toward their floor; zeros for a model without commitments."""
+def commitments(model: SimpleNamespace, k: int) -> tuple[np.ndarray, ...]:
+    """(κ·dt, ε·dt, floor logit, σ_c·√dt) of the tracks: how fast levels implement their commitments,
+    how fast commitments erode toward their floor, and their own noise; zeros for a model without commitments."""
     implement = getattr(model, "implementation", None)
     commit = getattr(model, "commitment", None)
     if implement is None or commit is None:
-        return per_track(0.0, k), per_track(0.0, k), per_track(0.0, k)
+        return per_track(0.0, k), per_track(0.0, k), per_track(0.0, k), per_track(0.0, k)
     floor = np.asarray(commit.floor, dtype=float)
-    return per_track(DT * implement, k), per_track(DT * commit.erosion, k), per_track(np.log(floor / (1 - floor)), k)
+    return (per_track(DT * implement, k), per_track(DT * commit.erosion, k), per_track(np.log(floor / (1 - floor)), k),
+            per_track(np.sqrt(DT) * commit.volatility, k))
 
 
 class Dynamics:
@@ -74,7 +75,7 @@ class Dynamics:
             s.reversion * DT, s.mean, s.volatility * root_dt, r.reversion * DT, r.mean, r.volatility * root_dt,
             m.noise_instability, z.reversion * DT, -z.pressure * ref.pressure, z.pressure, z.volatility * root_dt,
             sub_rate * DT, sub.reference + sub.stress * ref.fiscal_stress, -sub.stress)])[:, 0]
-        self.noises = k + 3 + bool(np.any(np.asarray(z.volatility) > 0))
+        self.noises = k + 3 + bool(np.any(np.asarray(z.volatility) > 0)) + k * bool(np.any(self.commit[3] > 0))
         self.rates = Rates(m, DT)
         self.resists = any(kind == "step" for kind in self.rates.kinds) and np.any(m.events.step.resistance != 0)
 

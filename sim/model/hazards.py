@@ -139,20 +139,19 @@ class Hazard(NamedTuple):
     rate: Callable       # (params, reference) → Rate
     modifier: Callable | None  # (state, params, years) → log-rate shift of the month, scalar, per trajectory or per track
     params: Callable     # (params, reference, tracks) → the effect's parameters as kernel.py takes them
-    effect: Callable     # compiled (state arrays, params, trajectory, branch uniform, month, track) → None
-    per_track: bool = False  # one row per track (its primary track)
+    per_track: bool = False  # one row per track (its primary track); what each kind does is in kernel.py
 
 
 # kind → Hazard, in the order of kernel.KINDS.
 HAZARDS = {
-    "dispute": Hazard(dispute_rate, None, dispute_params, kernel.dispute),
-    "crisis": Hazard(crisis_rate, crisis_modifier, crisis_params, kernel.crisis),
-    "sanctions": Hazard(sanctions_rate, None, sanctions_params, kernel.sanctions),
-    "detente": Hazard(detente_rate, None, detente_params, kernel.detente),
-    "commodity": Hazard(commodity_rate, None, commodity_params, kernel.commodity),
-    "transition": Hazard(transition_rate, transition_modifier, transition_params, kernel.transition),
-    "step": Hazard(step_rate, resistance_modifier, track_event_params, kernel.step_event, per_track=True),
-    "setback": Hazard(setback_rate, None, track_event_params, kernel.setback_event, per_track=True),
+    "dispute": Hazard(dispute_rate, None, dispute_params),
+    "crisis": Hazard(crisis_rate, crisis_modifier, crisis_params),
+    "sanctions": Hazard(sanctions_rate, None, sanctions_params),
+    "detente": Hazard(detente_rate, None, detente_params),
+    "commodity": Hazard(commodity_rate, None, commodity_params),
+    "transition": Hazard(transition_rate, transition_modifier, transition_params),
+    "step": Hazard(step_rate, resistance_modifier, track_event_params, per_track=True),
+    "setback": Hazard(setback_rate, None, track_event_params, per_track=True),
 }
 assert tuple(HAZARDS) == kernel.KINDS
 

@@ -224,17 +224,32 @@ def setback_event(st, p, i, v, month, k):
 
 
 @jit
-def force(effect, st, p, idx, v, month):
-    """The event in trajectories idx, with branch uniforms v (a scenario's scripted event)."""
+def force(kind, st, params, idx, v, month):
+    """An event of kind `kind` (an index into KINDS; not a track event) in trajectories idx, with
+    branch uniforms v: a scenario's scripted event or a recorded one. `params`: every kind's parameters."""
     for j in range(idx.shape[0]):
-        effect(st, p, idx[j], v[j], month, -1)
+        i, u = idx[j], v[j]
+        if kind == K_DISPUTE:
+            dispute(st, params[0], i, u, month, -1)
+        elif kind == K_CRISIS:
+            crisis(st, params[1], i, u, month, -1)
+        elif kind == K_SANCTIONS:
+            sanctions(st, params[2], i, u, month, -1)
+        elif kind == K_DETENTE:
+            detente(st, params[3], i, u, month, -1)
+        elif kind == K_COMMODITY:
+            commodity(st, params[4], i, u, month, -1)
+        elif kind == K_TRANSITION:
+            transition(st, params[5], i, u, month, -1)
 
 
 @jit
-def force_hit(st, p, k, m, direction):
-    """A recorded step (direction 0) or setback (1) of magnitude m on track k, in every trajectory."""
-    for i in range(st[0].shape[1]):
-        hit(st, p, i, k, m, direction)
+def force_hits(st, p, magnitudes, direction):
+    """Recorded steps (direction 0) or setbacks (1): magnitudes (tracks, n), 0 where none."""
+    for k in range(magnitudes.shape[0]):
+        for i in range(magnitudes.shape[1]):
+            if magnitudes[k, i] > 0:
+                hit(st, p, i, k, magnitudes[k, i], direction)
 
 
 @jit
@@ -319,9 +334,10 @@ def relax(out, rate, row, target, start):
 @inline
 def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
     """dy = (κ·(c − y) + μ + a_H·H − r·A·I^η + loadings·drivers)·dt + σ·(1 + ν·S)·chol·z·√dt, within
-    ±LOGIT_BOUND; dc = −ε·(c − floor)·dt. tracks = (constant (μ + a_H·H)·dt, drag −r·A·dt,
-    loadings·dt, σ·chol·√dt, feedback, κ·dt, ε·dt, floor)."""
-    constant, drag, loadings, diffusion, _, implement, erode, floor = tracks
+    ±LOGIT_BOUND; dc = −ε·(c − floor)·dt + σ_c·√dt·z_c. tracks = (constant (μ + a_H·H)·dt,
+    drag −r·A·dt, loadings·dt, σ·chol·√dt, feedback, κ·dt, ε·dt, floor, σ_c·√dt); the commitments'
+    noises are the last rows of z."""
+    constant, drag, loadings, diffusion, _, implement, erode, floor, wander = tracks
     k = y.shape[0]
     scale[:] = 1.0
     add_times(scale, p, NOISE_INSTABILITY, drivers[S, start:stop], start)
@@ -338,6 +354,8 @@ def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
             for n in range(ct.shape[0]):
                 scale[n] = at(floor, t, start + n)
             relax(ct, erode, t, scale, start)
+        if not none(wander, t):
+            add_times(c[t, start:stop], wander, t, z[z.shape[0] - k + t, :stop - start], start)
         add(yt, constant, t, start)
         add_times(yt, drag, t, powered[t, start:stop], start)
         for j in range(drivers.shape[0]):
@@ -494,7 +512,7 @@ def draw_events(u, drivers, rates, rows, st, params, month, log_rate, most, cand
 @inline
 def draw(gen, normals, uniforms, m):
     """The random numbers of m trajectories for one month: one normal per noise (the tracks, D, S,
-    R and, where it has noise, the climate), one uniform per event row, row by row. Drawn a chunk at
+    R and, where the model has them, the climate and the commitments), one uniform per event row, row by row. Drawn a chunk at
     a time, they are still in cache when used; drawn in compiled code, they cost less than half of
     numpy's bulk calls (sim.bench)."""
     for r in range(normals.shape[0]):

@@ -67,6 +67,8 @@ def forced(cal, name: str, event: SimpleNamespace) -> Callable[[int], None]:
         params = copy.deepcopy(getattr(cal.model.events, event.type))  # the model's values at the date
         set_values(params, own, cal.model.tracks)
         branch = cal.stream(f"scenario:{name}:{cal.start + month}").random(s.n)
-        kernel.force(hazard.effect, s.arrays(), hazard.params(params, cal.model.reference, len(cal.model.tracks)), np.arange(s.n),
-                      branch, s.month)
+        kind = kernel.KINDS.index(event.type)
+        packed = list(cal.dynamics.rates.packed)  # the event's own values for its kind
+        packed[kind] = hazard.params(params, cal.model.reference, len(cal.model.tracks))
+        kernel.force(kind, s.arrays(), tuple(packed), np.arange(s.n), branch, s.month)
     return act
