@@ -26,11 +26,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--engine-only", action="store_true", help="only the engine against the floor")
     parser.add_argument("--design", action="store_true",
                         help="instead: sensitivity design as one ensemble vs the engine once per point")
+    parser.add_argument("--filter", type=int, metavar="PARTICLES",
+                        help="instead: the particle filter over the whole record against the engine alone")
     parser.add_argument("--point", nargs=2, type=int, metavar=("TRAJECTORIES", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     overrides = COMMAND.check_overrides(args.overrides)
     if args.point:
         print(json.dumps(measure.point(*args.point, overrides)))
+        return
+    if args.filter:
+        print(json.dumps(measure.filter_cost(args.filter, overrides), indent=2))
         return
     if args.design:
         print(json.dumps(measure.design_throughput(overrides), indent=2))

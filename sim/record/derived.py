@@ -54,21 +54,26 @@ def asymmetry_at(series: dict[int, float], month: int) -> float:
     return series[max(known)] if known else series[min(series)]
 
 
+def held(indicators: Indicators, name: str) -> dict[int, float]:
+    """An indicator's values by year; none where the record (cut at a month) does not have it yet."""
+    return indicators.series(name) if name in indicators.names() else {}
+
+
 def brent(indicators: Indicators) -> dict[int, float]:
     """Brent's annual mean price (USD per barrel) by year."""
-    return indicators.series("brent_price_annual_mean")
+    return held(indicators, "brent_price_annual_mean")
 
 
 def trade_share(indicators: Indicators) -> dict[int, float]:
     """Russia's share of Belarus's foreign trade (0–1) by year."""
-    return {year: value / 100 for year, value in indicators.series("russia_share_belarus_total_trade").items()}
+    return {year: value / 100 for year, value in held(indicators, "russia_share_belarus_total_trade").items()}
 
 
 def subsidy(indicators: Indicators, contract_per_brent: float) -> dict[int, float]:
     """The share of an oil-indexed contract price Belarus did not pay, by year: 1 − paid / reference,
     the reference being `contract_per_brent` × Brent lagged by about nine months (¾ of the year's
     mean and ¼ of the year before), as long-term gas contracts followed oil."""
-    paid, oil = indicators.series("gas_price_russia_to_belarus"), brent(indicators)
+    paid, oil = held(indicators, "gas_price_russia_to_belarus"), brent(indicators)
     return {year: 1 - price / (contract_per_brent * (0.75 * oil[year] + 0.25 * oil[year - 1]))
             for year, price in paid.items() if year in oil and year - 1 in oil}
 

@@ -26,11 +26,13 @@ import time
 import numpy as np
 import psutil
 
-from ... import rng
+from ... import months, rng
 from ...config.compose import compose, prepare, settled
+from ...inference import filter as particle_filter
 from ...model import engine, kernel
 from ...model.dynamics import Dynamics
 from ...model.state import initial_state
+from ...record import derived
 from ...results import counts
 from ...run import ensemble
 from ..sensitivity import throughput
@@ -182,6 +184,26 @@ def parallel(trajectories: int, overrides: list[str]) -> dict:
     many = in_fresh_process(trajectories, cores, ["run.summary=true", *overrides])
     return {"trajectories": trajectories, "cores": cores, "seconds_one": one["seconds"],
             "seconds_all": many["seconds"], "speedup": one["seconds"] / many["seconds"]}
+
+
+def filter_cost(particles: int, overrides: list[str]) -> dict:
+    """The filter over the whole record with `particles` particles, against simulating the same
+    trajectory-months with the engine alone (the same model, from the filtered state, no record)."""
+    spec, seed, _ = prepare(compose(overrides))
+    record = derived.load()
+    end = derived.end_month(*record)
+    start = time.perf_counter()
+    filtered = particle_filter.run(spec.model, record, end, particles, seed)
+    seconds = time.perf_counter() - start
+    plain = prepare(compose([*overrides, f"run.end={months.text(spec.run.start + filtered.ess.size)}"]))[0]
+    origin = filtered.origin(filtered.picks(particles, rng.stream(seed, 0, "origin")))
+    start = time.perf_counter()
+    engine.run_block(plain, seed, 0, particles, calendar=False, origin=origin)
+    simulated = time.perf_counter() - start
+    steps = particles * filtered.ess.size
+    return {"particles": particles, "months": int(filtered.ess.size), "filter_seconds": seconds,
+            "simulate_seconds": simulated, "filter_over_simulate": seconds / simulated,
+            "filter_ns_per_particle_month": 1e9 * seconds / steps, "ess_min": float(filtered.ess.min())}
 
 
 def design_throughput(overrides: list[str], points: int = 1024, single: int = 128) -> dict:

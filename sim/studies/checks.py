@@ -1,0 +1,105 @@
+"""Predictive checks of the model against the record: records replicated from the state filtered up to
+the check's start (the record before it is all they know), compared with what the record holds.
+
+Checked, year by year over the window: the recorded steps and setbacks on each track (counts of
+track hits, as the record counts a row once per track it names), the years in which recorded
+setbacks outnumber steps (the record's own measure of an uneven year), and each indicator the
+model measures (log Brent, Russia's trade share, the gas subsidy) in the years the record has it.
+For every observed point: whether it lies in the replicas' central 90 % band (for counts with a
+randomised PIT, so that the band holds 90 % of a calibrated model's points exactly), and for every
+check a two-sided predictive p-value of a discrepancy (totals for counts, a standardised squared
+error for indicators) against its distribution over the replicas.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import months, rng
+from ..inference import filter as particle_filter, observation, replicate
+from ..record import derived
+
+LEVEL = 0.90
+
+
+def pit_counts(observed: np.ndarray, replicas: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+    """Randomised PIT of integer observations (points,) under their replicas (points, n): uniform for a calibrated model."""
+    below = (replicas < observed[:, None]).mean(axis=1)
+    at = (replicas == observed[:, None]).mean(axis=1)
+    return below + generator.random(observed.size) * at
+
+
+def pit_values(observed: np.ndarray, replicas: np.ndarray) -> np.ndarray:
+    """PIT of continuous observations (points,) under their replicas (points, n)."""
+    return (replicas < observed[:, None]).mean(axis=1)
+
+
+def p_value(statistic: float, replicated: np.ndarray) -> float:
+    """Two-sided predictive p-value of a statistic against its replicated values."""
+    return float(min(1.0, 2 * min((replicated >= statistic).mean(), (replicated <= statistic).mean())))
+
+
+def check(name: str, measure: str, pit: np.ndarray, statistic: float, replicated: np.ndarray, band: np.ndarray,
+          observed, years) -> dict:
+    """One check's row: how many points, the share inside the 90 % band, the discrepancy (`measure`),
+    its p-value, and the figures' data (the replicas' 5/50/95 % band and the observed points)."""
+    inside = (pit >= (1 - LEVEL) / 2) & (pit <= (1 + LEVEL) / 2)
+    return {"check": name, "points": int(pit.size), "inside_90": float(inside.mean()), "measure": measure,
+            "statistic": float(statistic), "replicated_90": [float(q) for q in np.quantile(replicated, [0.05, 0.95])],
+            "p_value": p_value(statistic, replicated), "band": band, "observed": observed, "years": list(years)}
+
+
+def yearly(hits: np.ndarray, first: int, years: list[int]) -> np.ndarray:
+    """(years, tracks, n) track hits per calendar year from monthly hits (months, tracks, n) from month `first`."""
+    year = (first + np.arange(hits.shape[0])) // 12
+    return np.stack([(hits[year == y] > 0).sum(axis=0) for y in years])
+
+
+def run(model: SimpleNamespace, record: derived.Record, first: int, last: int, replicas: int, particles: int,
+        seed: int) -> list[dict]:
+    """The checks of months first..last: replicas from the state filtered on the record up to first − 1."""
+    filtered = particle_filter.run(model, record, first - 1, particles, seed)
+    origin = filtered.origin(filtered.picks(replicas, rng.stream(seed, 0, "checks-origin")))
+    asymmetry = derived.asymmetry(record.indicators, model.record.territory_ratio)
+    reps = replicate.replicate(model, replicas, first, last - first + 1, asymmetry, seed, origin)
+    obs = observation.observe(record, model, last)
+    offset = first - obs.first
+    years = list(range(first // 12, last // 12 + 1))
+    generator = rng.stream(seed, 0, "checks-pit")
+    rows = []
+    for direction, name in (("steps", "step"), ("setbacks", "setback")):
+        observed = yearly(getattr(obs, direction)[offset:, :, None], first, years)[..., 0]  # (years, tracks)
+        replicated = yearly(getattr(reps, direction), first, years)                        # (years, tracks, n)
+        for k, track in enumerate(model.tracks):
+            pit = pit_counts(observed[:, k], replicated[:, k], generator)
+            band = np.quantile(replicated[:, k], [(1 - LEVEL) / 2, 0.5, (1 + LEVEL) / 2], axis=1).T
+            rows.append(check(f"{name}s on {track} per year", "total", pit, observed[:, k].sum(),
+                              replicated[:, k].sum(axis=0), band, observed[:, k], years))
+        rows.append(check(f"{name}s on all tracks per year", "variance over years",
+                          pit_counts(observed.sum(1), replicated.sum(1), generator), observed.sum(1).var(),
+                          replicated.sum(1).var(axis=0), np.quantile(replicated.sum(1), [0.05, 0.5, 0.95], axis=1).T,
+                          observed.sum(1), years))
+    uneven_obs = (yearly(obs.setbacks[offset:, :, None], first, years).sum(1) >
+                  yearly(obs.steps[offset:, :, None], first, years).sum(1))[:, 0]
+    uneven_rep = yearly(reps.setbacks, first, years).sum(1) > yearly(reps.steps, first, years).sum(1)
+    per_decade = 10 / len(years)
+    rows.append(check("years with more setbacks than steps, per decade", "count per decade", pit_counts(
+        np.array([uneven_obs.sum()]), uneven_rep.sum(0)[None], generator), uneven_obs.sum() * per_decade,
+        uneven_rep.sum(0) * per_decade, np.quantile(uneven_rep.sum(0) * per_decade, [0.05, 0.5, 0.95])[None],
+        np.array([uneven_obs.sum() * per_decade]), [years[-1]]))
+    for name in observation.INDICATORS:
+        known = [(i, y) for i, y in enumerate(reps.years) if y in obs.indicators[name]]
+        observed = np.array([obs.indicators[name][y] for _, y in known])
+        replicated = reps.indicators[name][[i for i, _ in known]]
+        spread = replicated.std(axis=1)
+        centre = np.median(replicated, axis=1)
+        error = (((observed - centre) / spread) ** 2).mean()
+        errors = (((replicated - centre[:, None]) / spread[:, None]) ** 2).mean(axis=0)
+        rows.append(check(f"{name} by year, {len(known)} years {known[0][1]}–{known[-1][1]}", "mean squared z",
+                          pit_values(observed, replicated), error, errors,
+                          np.quantile(replicated, [0.05, 0.5, 0.95], axis=1).T, observed, [y for _, y in known]))
+    for row in rows:
+        row["window"] = f"{months.text(first)} to {months.text(last)}"
+    return rows
