@@ -14,7 +14,7 @@ from scipy import stats
 import sim
 from sim import months
 from sim.config.compose import compose, prepare, window
-from sim.inference import filter as particle_filter, observation, replicate
+from sim.inference import filter as particle_filter, likelihood, observation, replicate
 from sim.model import kernel
 from sim.record import derived
 from sim.record.events import Events
@@ -62,19 +62,21 @@ def test_recorded_rows_become_observations_by_the_rule(model, real):
 
 
 def test_the_package_likelihood_is_the_law_the_replicated_record_follows():
-    """observation.package_loglik gives, for every set of tracks, the frequency with which the
-    replicated record's steps (a primary per track with its probability, others joining) hit it."""
-    k, q, n = 5, 0.3, 200_000
+    """likelihood.add_packages gives, for every set of tracks, the frequency with which the replicated
+    record's steps (a primary per track recorded with its probability, others joining) hit it."""
+    k, q, n, share = 5, 0.3, 200_000, 0.7
     log_rate = np.log([[0.3], [0.1], [0.05], [0.2], [0.15]])
     rows = (np.full(k, kernel.KINDS.index("step")), np.arange(k))
     params = (np.zeros((3, 1)), np.array([[0.4], [0.8]]), np.array([[q]]), np.zeros((1, 1)), np.zeros((1, 1)),
               np.zeros((k, 1)))
-    hits = replicate.recorded_hits(np.repeat(log_rate, n, axis=1), rows, "step", params, 0.7,
+    hits = replicate.recorded_hits(np.repeat(log_rate, n, axis=1), rows, "step", params, share,
                                    np.random.default_rng(0)) > 0
     frequency = np.bincount((hits * 2 ** np.arange(k)[:, None]).sum(axis=0), minlength=2**k) / n
-    primary = -np.expm1(-np.exp(log_rate) * 0.7)
-    law = np.array([np.exp(observation.package_loglik(primary, (code >> np.arange(k)) & 1 == 1, np.array([[q]])))[0]
-                    for code in range(2**k)])
+    law = np.zeros(2**k)
+    for code in range(2**k):
+        out = np.zeros(1)
+        likelihood.add_packages(out, log_rate, np.arange(k), (code >> np.arange(k)) & 1 == 1, share, q)
+        law[code] = np.exp(out[0])
     assert law.sum() == pytest.approx(1.0)
     assert np.all(np.abs(law - frequency) < 4 * np.sqrt(law * (1 - law) / n) + 1e-4)
 

@@ -107,7 +107,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.{instability,fiscal_stress}.reversion", real(0, 100, "per year")),
     ("model.{instability,fiscal_stress}.volatility", real(0, 10, "per √year")),
     ("model.instability.{initial,mean}", real(0, 1e3, "index")),
-    ("model.fiscal_stress.{initial,mean}", real(-1e3, 1e3, "index")),     # a log price ratio in the model on the record
+    ("model.fiscal_stress.{initial,mean,floor}", real(-1e3, 1e3, "index")),  # a log price ratio in the model on the record
     ("model.subsidy.adjustment", PROB),
     ("model.subsidy.reversion", real(0, 100, "per year")),
     ("model.reference.pressure", real(0, 1e3, "rounds")),

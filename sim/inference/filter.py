@@ -60,6 +60,12 @@ def systematic(weights: np.ndarray, n: int, generator: np.random.Generator) -> n
     return np.minimum(np.searchsorted(np.cumsum(weights), positions), weights.size - 1)
 
 
+def path(state: State, composite: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """(series, picks) the filtered path's series (tracks, composite, drivers) of the particles `picks`."""
+    level = state.level[:, picks].astype(np.float64)
+    return np.vstack([level, composite @ level, state.drivers[:, picks]])
+
+
 def force(state: State, rates, obs: Observations, i: int, generator: np.random.Generator) -> None:
     """Month i's recorded events, in every particle."""
     for direction, seen in enumerate((obs.steps[i], obs.setbacks[i])):
@@ -78,7 +84,7 @@ def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed
     obs = observation.observe(record, model, until)
     walk = Chronicle(model, particles, obs.first, obs.months, obs.asymmetry, seed)
     state, rates, generator = walk.state, walk.rates, walk.generator
-    breadth = tuple(rates.packed[kernel.KINDS.index(kind)][2] for kind in ("step", "setback"))
+    breadth = tuple(float(rates.packed[kernel.KINDS.index(kind)][2][0, 0]) for kind in ("step", "setback"))
     composite = np.ravel(np.asarray(model.weights, dtype=float)[:, 0])
     judged = getattr(getattr(model.record, "judgement", None), "date", None)
     logw, loglik = np.zeros(particles), 0.0
@@ -90,18 +96,16 @@ def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed
         year = walk.close(i, obs.severity.get(month))
         if year is not None:
             step_loglik = step_loglik + observation.indicator_loglik(year, obs, month // 12, model)
-        level = state.level.astype(np.float64)
         if month == judged:
-            step_loglik = step_loglik + observation.judgement_loglik(level, model)
+            step_loglik = step_loglik + observation.judgement_loglik(state.level.astype(np.float64), model)
         before = logsumexp(logw)
         logw = logw + step_loglik
         loglik += logsumexp(logw) - before
         weights = np.exp(logw - logsumexp(logw))
         ess[i] = 1.0 / np.sum(weights**2)
-        values = np.vstack([level, composite @ level, state.drivers])
-        sample = values[:, systematic(weights, min(BAND_SAMPLE, particles), generator)]
-        means.append(values @ weights)
-        bands.append(np.quantile(sample, QUANTILES, axis=1).T)
+        means.append(np.concatenate([state.level @ weights, [composite @ state.level @ weights], state.drivers @ weights]))
+        bands.append(np.quantile(path(state, composite, systematic(weights, min(BAND_SAMPLE, particles), generator)),
+                                 QUANTILES, axis=1).T)
         if ess[i] < particles / 2 and i < obs.months - 1:
             walk.keep(systematic(weights, particles, generator))
             logw = np.zeros(particles)

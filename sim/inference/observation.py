@@ -13,7 +13,6 @@ commodity shocks never (they are read from the oil price).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -22,6 +21,7 @@ import numpy as np
 from ..model import kernel
 from ..record import derived
 from ..record.derived import Record
+from . import likelihood
 
 RECORDED = ("crisis", "sanctions", "detente")  # one-row kinds the record codes as rows of their type
 ALWAYS = ("transition",)                        # kinds the record would hold whenever they happen
@@ -94,42 +94,21 @@ def thinning(rows: tuple[np.ndarray, np.ndarray], coverage: float) -> np.ndarray
 
 
 def event_loglik(log_rate: np.ndarray, rows: tuple[np.ndarray, np.ndarray], obs: Observations, i: int,
-                 breadth: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+                 breadth: tuple[float, float]) -> np.ndarray:
     """(n,) log-likelihood of month i's recorded events given each particle's log(rate·dt) of every
     row (unthinned), the recorded share of the month and the breadth of steps and setbacks."""
     kinds, tracks = rows
     share = obs.coverage[i]
     out = np.zeros(log_rate.shape[1])
-    for h, kind in enumerate(kernel.KINDS[k] for k in kinds):
-        if kind in RECORDED or kind in ALWAYS:
-            recorded = share if kind in RECORDED else 1.0
-            rate = np.exp(log_rate[h]) * recorded
-            out += np.log(-np.expm1(-rate)) if kind in RECORDED and obs.kinds[kind][i] else -rate
+    names = [kernel.KINDS[k] for k in kinds]
+    single = np.array([h for h, kind in enumerate(names) if kind in RECORDED or kind in ALWAYS], dtype=np.int64)
+    likelihood.add_events(out, log_rate, single, np.array([share if names[h] in RECORDED else 1.0 for h in single]),
+                          np.array([names[h] in RECORDED and bool(obs.kinds[names[h]][i]) for h in single]))
     for direction, (kind, seen) in enumerate((("step", obs.steps[i]), ("setback", obs.setbacks[i]))):
         mine = np.flatnonzero(kinds == kernel.KINDS.index(kind))
         if mine.size:
-            primary = -np.expm1(-np.exp(log_rate[mine]) * share)  # (tracks, n) P(a recorded primary on the track)
-            out += package_loglik(primary, seen[tracks[mine]] > 0, breadth[direction])
+            likelihood.add_packages(out, log_rate, mine[np.argsort(tracks[mine])], seen > 0, share, breadth[direction])
     return out
-
-
-def package_loglik(primary: np.ndarray, seen: np.ndarray, breadth) -> np.ndarray:
-    """log P(the set of tracks a month's recorded steps hit is `seen`), summing over the primary tracks
-    that may have caused it (any non-empty subset P of `seen`): each is a primary with its probability,
-    the others not, every other track of `seen` joined at least one of P, no track outside joined any."""
-    breadth = np.ravel(breadth)
-    stay = 1.0 - breadth  # a track stays out of one package
-    if not seen.any():
-        return np.log1p(-primary).sum(axis=0)
-    hit = np.flatnonzero(seen)
-    total = np.zeros(primary.shape[1])
-    for size in range(1, hit.size + 1):
-        for causes in itertools.combinations(hit, size):
-            p = np.prod(np.where(np.isin(np.arange(len(primary)), causes)[:, None], primary, 1 - primary), axis=0)
-            joined = (1 - stay ** size) ** (hit.size - size)
-            out_of = (stay ** size) ** (len(primary) - hit.size)
-            total += p * joined * out_of
-    return np.log(np.maximum(total, 1e-300))
 
 
 def indicator_loglik(means: dict[str, np.ndarray], obs: Observations, year: int, model: SimpleNamespace) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from scipy.special import expit
 
 from . import kernel
 from .coefficients import matrix, rows
@@ -49,7 +50,7 @@ class Dynamics:
 
     def __init__(self, model: SimpleNamespace, state: State, generator: np.random.Generator):
         self.s, self.gen = state, generator
-        self.powered = np.empty_like(state.y)
+        self.powered = np.zeros_like(state.y)  # level^η where resistance drags the levels
         self.recorded = np.empty((0, 0))  # a filter's buffer for the month's unthinned log-rates
         self.asymmetry = model.asymmetry if not isinstance(model.asymmetry, str) else None
         self.clock = 0.0  # years at month 0: the model's clock of H and the transition hazard
@@ -72,11 +73,13 @@ class Dynamics:
         decay = np.exp(-np.log(2) * DT / np.asarray(m.pressure.half_life_years))
         self.drivers = matrix([[value] for value in (  # rows in the order of kernel.D_BASE … SUB_STRESS
             d.base, d.pressure, d.subsidy, -d.stress, d.reversion * DT, d.volatility * root_dt, decay,
-            s.reversion * DT, s.mean, s.volatility * root_dt, r.reversion * DT, r.mean, r.volatility * root_dt,
+            s.reversion * DT, s.mean, s.volatility * root_dt, 0.0, r.reversion * DT, r.mean, r.volatility * root_dt,
+            getattr(r, "floor", 0.0),
             m.noise_instability, z.reversion * DT, -z.pressure * ref.pressure, z.pressure, z.volatility * root_dt,
             sub_rate * DT, sub.reference + sub.stress * ref.fiscal_stress, -sub.stress)])[:, 0]
         self.noises = k + 3 + bool(np.any(np.asarray(z.volatility) > 0)) + k * bool(np.any(self.commit[3] > 0))
         self.rates = Rates(m, DT)
+        self.drags = bool(np.any(np.asarray(m.resistance) != 0))
         self.resists = any(kind == "step" for kind in self.rates.kinds) and np.any(m.events.step.resistance != 0)
 
     def constant(self, years: float) -> np.ndarray:
@@ -98,11 +101,14 @@ class Dynamics:
         m, s = self.m, self.s
         years = self.clock + (month - 1) * DT
         eta = np.asarray(m.eta, dtype=float)
-        np.power(s.level, eta, out=self.powered)  # in float64, shared η or not
         (drag,) = rows(-DT * m.resistance * self.asymmetry)
+        if self.drags:
+            np.power(s.level, eta, out=self.powered)  # in float64, shared η or not
         if self.resists:  # the depth of commitments that steps resist: A·(expit(c)^η − I_ref^η)
-            depth = np.power(1 / (1 + np.exp(-s.c)), eta)
-            s.depth = self.asymmetry * (depth - m.reference.level ** eta)
+            depth = np.power(expit(s.c), eta)
+            depth -= m.reference.level ** eta
+            depth *= self.asymmetry
+            s.depth = depth
         s.month = month
         s.hits[:] = 0
         rates = self.rates

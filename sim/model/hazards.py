@@ -204,6 +204,7 @@ class Rates:
                                       for rate in rates])[:, 0]
             self.after_crisis = matrix([[rate.after_crisis[0], np.log(rate.after_crisis[1])] for rate in rates])
         self.thin = np.zeros(len(rates))
+        self.buffer = np.empty((0, 0))  # this month's intercepts, reused from month to month
         self.modified = []  # (first row, hazard's modifier, its params, per track)
         for name in self.kinds:
             hazard = HAZARDS[name]
@@ -222,7 +223,10 @@ class Rates:
             shifts = [(row, modifier(state, params, years), per_track)
                       for row, modifier, params, per_track in self.modified]
         width = max([self.intercepts.shape[1], *(np.shape(s)[-1] if np.ndim(s) else 1 for _, s, _ in shifts)])
-        out = np.array(np.broadcast_to(self.intercepts, (len(self.intercepts), width)))
+        if self.buffer.shape != (len(self.intercepts), width):
+            self.buffer = np.empty((len(self.intercepts), width))
+        out = self.buffer
+        out[:] = self.intercepts
         for row, shift, per_track in shifts:
             if per_track:
                 out[row:row + np.shape(shift)[0]] += shift

@@ -58,8 +58,8 @@ CHUNK = 512  # trajectories per pass: the rows a chunk touches (about 120 kB) st
 
 # Rows of the drivers' parameters (engine.Dynamics.use), with the sign they enter (D_STRESS is −stress).
 (D_BASE, D_PRESSURE, D_SUBSIDY, D_STRESS, D_REVERSION, D_VOLATILITY, X_DECAY,
- S_REVERSION, S_MEAN, S_VOLATILITY, R_REVERSION, R_MEAN, R_VOLATILITY, NOISE_INSTABILITY,
- Z_REVERSION, Z_BASE, Z_PRESSURE, Z_VOLATILITY, SUB_ADJUST, SUB_BASE, SUB_STRESS) = range(21)
+ S_REVERSION, S_MEAN, S_VOLATILITY, S_FLOOR, R_REVERSION, R_MEAN, R_VOLATILITY, R_FLOOR, NOISE_INSTABILITY,
+ Z_REVERSION, Z_BASE, Z_PRESSURE, Z_VOLATILITY, SUB_ADJUST, SUB_BASE, SUB_STRESS) = range(23)
 
 
 # What each event does to trajectory i; v is its branch uniform, k the track of a track event.
@@ -370,7 +370,7 @@ def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
 def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
     """D mean-reverts to D* = base + feedback·I + pressure·X + subsidy·sub − stress·R within [0, 1];
     the climate Z reverts to base + pressure·X; the subsidy (where it adjusts continuously) to
-    base − stress·R; X decays; S and R mean-revert, at least 0. Each driver moves from the others'
+    base − stress·R; X decays; S and R mean-revert above their floors. Each driver moves from the others'
     previous values."""
     k = level.shape[0]
     n = stop - start
@@ -412,7 +412,8 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
         add(gap, p, first + 1, start)  # mean
         add_times(v, p, first, gap, start)  # reversion
         add_times(v, p, first + 2, z[noise, :n], start)  # volatility
-        clip(v, 0.0, np.inf)
+        for c in range(v.shape[0]):  # the floor
+            v[c] = max(v[c], at(p, first + 3, start + c))
 
 
 @inline

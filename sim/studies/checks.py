@@ -47,7 +47,8 @@ def check(name: str, measure: str, pit: np.ndarray, statistic: float, replicated
     its p-value, and the figures' data (the replicas' 5/50/95 % band and the observed points)."""
     inside = (pit >= (1 - LEVEL) / 2) & (pit <= (1 + LEVEL) / 2)
     return {"check": name, "points": int(pit.size), "inside_90": float(inside.mean()), "measure": measure,
-            "statistic": float(statistic), "replicated_90": [float(q) for q in np.quantile(replicated, [0.05, 0.95])],
+            "statistic": float(statistic), "replicated_median": float(np.median(replicated)),
+            "replicated_90": [float(q) for q in np.quantile(replicated, [0.05, 0.95])],
             "p_value": p_value(statistic, replicated), "band": band, "observed": observed, "years": list(years)}
 
 
