@@ -1,4 +1,4 @@
-"""`python -m sim.calibrate`: fit the model's uncertain parameters to the record; `install` puts the result in use."""
+"""`python -m sim.calibrate`: the posterior of the model's parameters given the record; `install` puts it in use."""
 
 from __future__ import annotations
 
@@ -6,24 +6,26 @@ from pathlib import Path
 
 from . import command
 from .config.compose import MODEL_DIR
-from .studies import calibration
+from .studies.calibration import sets, study
 
 COMMAND = command.Command.named("sim.calibrate")
 
 
 def main(argv: list[str]) -> None:
-    args = COMMAND.parser(folder=True, overrides="calibration.points=64; or: install DIR").parse_args(argv)
+    args = COMMAND.parser(folder=True, overrides="calibration.sets=256; or: install DIR").parse_args(argv)
     installed = COMMAND.subcommand(args, "install", "CALIBRATION_DIR")
     if installed:
-        for line in calibration.install(Path(installed[0]), MODEL_DIR):
+        for line in sets.install(Path(installed[0]), MODEL_DIR):
             print(line)
         return
-    overrides = COMMAND.check_overrides(args.overrides)
-    out = COMMAND.folder(args, "backtest")
-    report = calibration.calibrate(overrides, out)
-    print(f"{report['accepted']} of {report['admissible']} admissible candidates accepted "
-          f"({report['points']} tried); best mean CRPS {report['best_crps']:.4f} "
-          f"(median of all {report['median_crps_all']:.4f}).")
+    calibration = study.load(COMMAND.check_overrides(args.overrides))
+    out = COMMAND.folder(args, calibration.name)
+    summary = study.run(calibration, out)
+    narrowed = sum(p["width_ratio"] < 0.5 for p in summary["parameters"].values())
+    print(f"Posterior given the record to {summary['record_until']}: {summary['trajectories']:,} trajectories "
+          f"({summary['trajectory_months']:,} trajectory-months) in {summary['seconds']:.0f} s; "
+          f"log evidence {summary['log_evidence']:.1f}; {narrowed} of {len(summary['parameters'])} parameters "
+          "narrowed to less than half their prior width.")
     print(f"Calibration in {out}; put it in use with: python -m sim.calibrate install {out}")
 
 

@@ -78,7 +78,7 @@ def _launcher(override: str) -> bool:
 def validate(overrides: list[str]):
     """Compose and validate one job's config as it will run; its spec, seed and resolved config."""
     spec, seed, config_yaml = prepare(compose(overrides))
-    design.from_sets(spec, seed, MODEL_DIR)  # a parameter-set file is read and checked before any work
+    design.sets_for(spec, MODEL_DIR)  # a parameter-set file is read and checked before any work
     return spec, seed, config_yaml
 
 

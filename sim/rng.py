@@ -21,3 +21,8 @@ def stream(root: int, block: int, purpose: str) -> np.random.Generator:
     """The generator for one block and one purpose (e.g. "dynamics", "deadline:single_gas_market")."""
     key = (block, zlib.crc32(purpose.encode()))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(root, spawn_key=key)))
+
+
+def child_seed(root: int, block: int, purpose: str) -> int:
+    """A root seed of its own for work that makes its streams from a seed (a filter of the calibration)."""
+    return int(stream(root, block, purpose).integers(2**63))

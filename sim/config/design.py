@@ -3,8 +3,9 @@
 A design maps dotted config keys to one value per trajectory (a sensitivity design, a posterior).
 
 A model config may name a CSV of sets (`parameter_sets`, next to the config; header = dotted
-model keys, one row per set), as `python -m sim.calibrate` writes for model=calibrated. The
-draw uses its own stream of the run's seed, so it is the same on any number of workers.
+model keys, one row per set, after a column `record_until` where the sets are posteriors given the
+record to that month), as `python -m sim.calibrate install` writes for model=calibrated. Draws use
+their own stream of the run's seed, so they are the same on any number of workers.
 """
 
 from __future__ import annotations
@@ -15,35 +16,77 @@ from typing import Mapping
 
 import numpy as np
 
-from .. import rng
+from .. import months, rng
 from ..errors import ConfigError
 from .validate import RunSpec
 
 
-def load(path: Path) -> tuple[list[str], np.ndarray]:
-    """Keys and values (sets, keys) of a parameter-set file, refused with one line if malformed."""
+def load(path: Path) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Keys, values (sets, keys) and, where the file has a first column `record_until`, the month each
+    set was calibrated to (sets,); refused with one line if malformed."""
     if not path.exists():
         raise ConfigError("model.parameter_sets", path.name, f"no such file in {path.parent}")
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    keys = lines[0].split(",") if lines else []
+    lines = [line.split(",") for line in path.read_text().splitlines() if line.strip()]
+    dated = bool(lines) and lines[0][0] == "record_until"
+    keys = lines[0][dated:] if lines else []
     if not keys or not all(k.startswith("model.") for k in keys) or len(lines) < 2:
-        raise ConfigError("model.parameter_sets", path.name, "must be a CSV: a header of model.* keys, then one row per set")
+        raise ConfigError("model.parameter_sets", path.name,
+                          "must be a CSV: a header of model.* keys (after record_until, if dated), then one row per set")
     try:
-        values = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+        until = np.array([months.parse(row[0]) for row in lines[1:]]) if dated else None
+        values = np.array([[float(v) for v in row[dated:]] for row in lines[1:]])
     except ValueError:
-        raise ConfigError("model.parameter_sets", path.name, "every value must be a number") from None
-    if values.shape[1] != len(keys) or not np.isfinite(values).all():
+        raise ConfigError("model.parameter_sets", path.name, "every value must be a number (record_until a month YYYY-MM)") from None
+    if values.ndim != 2 or values.shape[1] != len(keys) or not np.isfinite(values).all():
         raise ConfigError("model.parameter_sets", path.name, f"every row needs {len(keys)} finite numbers")
-    return keys, values
+    return keys, values, until
+
+
+def sets_for(spec: RunSpec, model_dir: Path) -> tuple[list[str], np.ndarray] | None:
+    """The model's parameter sets for the run: in a dated file, those calibrated to the latest month not
+    after run.start (a forecast knows nothing later); None for a model without sets."""
+    if spec.model.parameter_sets is None:
+        return None
+    keys, values, until = load(model_dir / spec.model.parameter_sets)
+    if until is None:
+        return keys, values
+    known = until[until <= spec.run.start]
+    if not known.size:
+        raise ConfigError("run.start", months.text(spec.run.start),
+                          f"comes before every calibration in {spec.model.parameter_sets} (the first is "
+                          f"{months.text(until.min())}); calibrate to an earlier month: python -m sim.calibrate calibration.until=YYYY-MM")
+    return keys, values[until == known.max()]
 
 
 def from_sets(spec: RunSpec, seed: int, model_dir: Path) -> dict[str, np.ndarray] | None:
     """Per-trajectory values drawn from the model's parameter sets, or None when it has none."""
-    if spec.model.parameter_sets is None:
+    chosen = sets_for(spec, model_dir)
+    if chosen is None:
         return None
-    keys, values = load(model_dir / spec.model.parameter_sets)
+    keys, values = chosen
     pick = rng.stream(seed, 0, "parameter-sets").integers(0, len(values), spec.run.trajectories)
     return {key: values[pick, j] for j, key in enumerate(keys)}
+
+
+def lookup(config: Mapping, key: str):
+    """The value at a dotted key of a plain config, or None where there is none."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def entries(config: Mapping, key: str, column: np.ndarray, scale: bool) -> dict[str, np.ndarray]:
+    """Design entries that put per-trajectory values at `key`: the values themselves, or with `scale`
+    a factor on the key's value in `config` (on every track of a per-track key)."""
+    value = lookup(config, key)
+    if not scale:
+        return {key: column}
+    if isinstance(value, Mapping):
+        return {f"{key}.{track}": float(v) * column for track, v in value.items()}
+    return {key: float(value) * column}
 
 
 def with_design(config: Mapping, design: Mapping[str, np.ndarray], rows: slice) -> dict:

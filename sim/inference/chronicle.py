@@ -74,17 +74,30 @@ class Chronicle:
         if month % 12 != 11:
             return None
         means = dict(zip(observation.INDICATORS, self.sums / 12))
-        self.sums = np.zeros_like(self.sums)
+        self.sums[:] = 0.0
         return means
 
-    def keep(self, idx: np.ndarray) -> None:
-        """Resample in place: every array of the state, and the year's sums, take the trajectories idx."""
+    def columns(self) -> list[np.ndarray]:
+        """Every array with a column per trajectory (the particle axis last): the state and the year's sums."""
         s = self.state
-        for values in (s.y, s.level, s.drivers, s.c, s.hits, s.track_events, s.counts, s.record.last):
-            values[...] = values[..., idx]
-        s.transitioned[:] = s.transitioned[idx]
-        s.months_since_crisis[:] = s.months_since_crisis[idx]
-        self.sums = self.sums[:, idx]
+        return [s.y, s.level, s.drivers, s.c, s.hits, s.track_events, s.counts, s.record.last, s.transitioned,
+                s.months_since_crisis, self.sums]
+
+    def keep(self, columns: np.ndarray, sources: np.ndarray) -> None:
+        """Resample in place: the trajectories `columns` take the values of the trajectories `sources`."""
+        for values in self.columns():
+            values[..., columns] = values[..., sources]
+
+    def adopt(self, other: list[np.ndarray], columns: np.ndarray) -> None:
+        """The trajectories `columns` take the values of the same trajectories of another chronicle's columns."""
+        for mine, theirs in zip(self.columns(), other):
+            mine[..., columns] = theirs[..., columns]
+
+    def use(self, model: SimpleNamespace) -> None:
+        """New per-trajectory parameters for the trajectories as they now stand."""
+        self.model = model
+        self.dynamics.use(model)
+        self.rates = self.dynamics.rates
 
 
 def elect(state: State, election: SimpleNamespace, severity, generator: np.random.Generator, month: int) -> None:

@@ -6,8 +6,12 @@ and draws the events the record does not hold (thinned hazards), the recorded ev
 in every particle, and each particle is weighted by the likelihood of the month's record
 (observation.py): the recorded events given its hazards, the year's indicators in December, the
 article's judged levels at their date. When the effective sample size falls below half the
-particles they are resampled (systematic). The result is the filtering distribution at the last
-month, which a forecast starts from (`Filtered.origin`), and its path, month by month.
+particles they are resampled (systematic).
+
+The particles may come in blocks, one filter per block run as one ensemble: a block per parameter
+set, its parameters in every particle of the block (the model's per-trajectory values). Each
+block resamples on its own and keeps its own estimate of log p(record | its parameters), which
+the calibration (smc2.py) reads; a forecast starts from the filtered state (`Filtered.origin`).
 """
 
 from __future__ import annotations
@@ -37,9 +41,9 @@ class Filtered:
     first: int               # month index of the record's first month
     until: int               # month index of the last month filtered
     particles: Origin        # every particle's state at `until`
-    weights: np.ndarray      # (particles,) normalised
-    ess: np.ndarray          # (months,) effective sample size after each month's weighting
-    loglik: float            # the estimate of log p(record | model)
+    weights: np.ndarray      # (blocks · particles,) normalised; the blocks weigh the same
+    ess: np.ndarray          # (months,) the smallest block's effective sample size after each month's weighting
+    loglik: np.ndarray       # (blocks,) the estimate of log p(record | the block's parameters)
     series: list[str]        # tracks, composite, drivers
     bands: np.ndarray        # (months, series, QUANTILES) filtered quantiles
     means: np.ndarray        # (months, series) filtered means
@@ -50,20 +54,105 @@ class Filtered:
         return Origin(p.y[:, picks], p.c[:, picks], p.drivers[:, picks], p.transitioned[picks], p.asymmetry, p.years)
 
     def picks(self, n: int, generator: np.random.Generator) -> np.ndarray:
-        """n particle indices drawn with their weights."""
+        """n particle indices drawn with their weights (a block, then a particle of it)."""
         return generator.choice(self.weights.size, size=n, p=self.weights)
 
 
-def systematic(weights: np.ndarray, n: int, generator: np.random.Generator) -> np.ndarray:
-    """n indices by systematic resampling of normalised weights (low variance, one uniform)."""
-    positions = (generator.random() + np.arange(n)) / n
-    return np.minimum(np.searchsorted(np.cumsum(weights), positions), weights.size - 1)
+def systematic(weights: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of each row of normalised weights (rows, m): (rows, m) indices into the
+    row, from one uniform per row (low variance)."""
+    rows, m = weights.shape
+    positions = (generator.random((rows, 1)) + np.arange(m)) / m + np.arange(rows)[:, None]
+    cumulative = np.cumsum(weights, axis=1) + np.arange(rows)[:, None]
+    cumulative[:, -1] = np.arange(1, rows + 1)  # the last of each row catches rounding
+    return np.searchsorted(cumulative.ravel(), positions.ravel()).reshape(rows, m) - np.arange(rows)[:, None] * m
 
 
-def path(state: State, composite: np.ndarray, picks: np.ndarray) -> np.ndarray:
-    """(series, picks) the filtered path's series (tracks, composite, drivers) of the particles `picks`."""
-    level = state.level[:, picks].astype(np.float64)
-    return np.vstack([level, composite @ level, state.drivers[:, picks]])
+class Population:
+    """`blocks` particle filters of `particles` each, advanced together month by month on the record."""
+
+    def __init__(self, model: SimpleNamespace, obs: Observations, blocks: int, particles: int, seed: int):
+        self.obs, self.blocks, self.size = obs, blocks, particles
+        self.walk = Chronicle(model, blocks * particles, obs.first, obs.months, obs.asymmetry, seed)
+        self.breadth = tuple(float(self.walk.rates.packed[kernel.KINDS.index(kind)][2][0, 0])
+                             for kind in ("step", "setback"))
+        self.judged = getattr(getattr(model.record, "judgement", None), "date", None)
+        self.model = model
+        self.logw = np.zeros((blocks, particles))
+        self.loglik = np.zeros(blocks)
+        self.month = 0  # months filtered so far
+
+    @property
+    def state(self) -> State:
+        return self.walk.state
+
+    def advance(self) -> np.ndarray:
+        """Filter the next month: (blocks,) the increment of each block's log-likelihood. A block whose
+        effective sample size falls below half its particles is resampled (after the weights are read)."""
+        i, walk, obs = self.month, self.walk, self.obs
+        month = obs.first + i
+        step = observation.event_loglik(walk.advance(i), walk.rates.rows, obs, i, self.breadth)
+        force(walk.state, walk.rates, obs, i, walk.generator)
+        year = walk.close(i, obs.severity.get(month))
+        if year is not None:
+            step = step + observation.indicator_loglik(year, obs, month // 12, self.model)
+        if month == self.judged:
+            step = step + observation.judgement_loglik(walk.state.level.astype(np.float64), self.model)
+        before = logsumexp(self.logw, axis=1)
+        self.logw += step.reshape(self.blocks, self.size)
+        increment = logsumexp(self.logw, axis=1) - before
+        self.loglik += increment
+        self.month += 1
+        return increment
+
+    def weights(self) -> np.ndarray:
+        """(blocks, particles) each block's normalised weights."""
+        return np.exp(self.logw - logsumexp(self.logw, axis=1, keepdims=True))
+
+    def ess(self) -> np.ndarray:
+        """(blocks,) each block's effective sample size."""
+        return 1.0 / np.sum(self.weights() ** 2, axis=1)
+
+    def resample(self, generator: np.random.Generator) -> None:
+        """Resample the blocks whose effective sample size is below half their particles."""
+        low = np.flatnonzero(self.ess() < self.size / 2)
+        if low.size:
+            within = systematic(self.weights()[low], generator)
+            self.walk.keep(self.columns(low), (low[:, None] * self.size + within).ravel())
+            self.logw[low] = 0.0
+
+    def columns(self, blocks: np.ndarray) -> np.ndarray:
+        """The particle indices of `blocks`, block after block."""
+        return (np.asarray(blocks)[:, None] * self.size + np.arange(self.size)).ravel()
+
+    def reorder(self, blocks: np.ndarray) -> None:
+        """Block b takes the filter of block blocks[b] (the calibration's resampling of parameter sets)."""
+        self.walk.keep(np.arange(self.blocks * self.size), self.columns(blocks))
+        self.logw, self.loglik = self.logw[blocks], self.loglik[blocks]
+
+    def adopt(self, columns: list[np.ndarray], logw: np.ndarray, loglik: np.ndarray, blocks: np.ndarray) -> None:
+        """The filters of `blocks` (indices) become those of other filters of the same layout, given as their
+        columns (Chronicle.columns), weights and log-likelihoods."""
+        self.walk.adopt(columns, self.columns(blocks))
+        self.logw[blocks], self.loglik[blocks] = logw[blocks], loglik[blocks]
+
+    def use(self, model: SimpleNamespace) -> None:
+        """New per-trajectory parameters (after the blocks were reordered or adopted)."""
+        self.model = model
+        self.walk.use(model)
+
+    def draw(self, blocks: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+        """A particle index per entry of `blocks`, drawn within the block by its weights."""
+        cumulative = np.cumsum(self.weights()[blocks], axis=1)
+        within = (cumulative < generator.random((len(blocks), 1)) * cumulative[:, -1:]).sum(axis=1)
+        return np.asarray(blocks) * self.size + np.minimum(within, self.size - 1)
+
+    def origin(self, picks: np.ndarray | None = None) -> Origin:
+        """The state of the particles `picks` (all by default) at the month filtered last."""
+        s, picks = self.state, slice(None) if picks is None else picks
+        return Origin(s.y[:, picks].copy(), s.c[:, picks].copy(), s.drivers[:, picks].copy(),
+                      s.transitioned[picks].copy(), asymmetry_at(self.obs.asymmetry, self.obs.first + self.month - 1),
+                      self.month * DT)
 
 
 def force(state: State, rates, obs: Observations, i: int, generator: np.random.Generator) -> None:
@@ -78,39 +167,28 @@ def force(state: State, rates, obs: Observations, i: int, generator: np.random.G
                          generator.random(state.n), i + 1)
 
 
-def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed: int) -> Filtered:
-    """Filter the record from model.record.start to `until` with `particles` particles; reads nothing
-    of the record after `until`."""
+def path(state: State, composite: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """(series, picks) the filtered path's series (tracks, composite, drivers) of the particles `picks`."""
+    level = state.level[:, picks].astype(np.float64)
+    return np.vstack([level, composite @ level, state.drivers[:, picks]])
+
+
+def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed: int, blocks: int = 1) -> Filtered:
+    """Filter the record from model.record.start to `until` with `particles` particles per block (the
+    model's per-trajectory values, if any, one per particle); reads nothing of the record after `until`."""
     obs = observation.observe(record, model, until)
-    walk = Chronicle(model, particles, obs.first, obs.months, obs.asymmetry, seed)
-    state, rates, generator = walk.state, walk.rates, walk.generator
-    breadth = tuple(float(rates.packed[kernel.KINDS.index(kind)][2][0, 0]) for kind in ("step", "setback"))
+    population = Population(model, obs, blocks, particles, seed)
+    state, generator = population.state, population.walk.generator
     composite = np.ravel(np.asarray(model.weights, dtype=float)[:, 0])
-    judged = getattr(getattr(model.record, "judgement", None), "date", None)
-    logw, loglik = np.zeros(particles), 0.0
     ess, bands, means = np.empty(obs.months), [], []
     for i in range(obs.months):
-        month = obs.first + i
-        step_loglik = observation.event_loglik(walk.advance(i), rates.rows, obs, i, breadth)
-        force(state, rates, obs, i, generator)
-        year = walk.close(i, obs.severity.get(month))
-        if year is not None:
-            step_loglik = step_loglik + observation.indicator_loglik(year, obs, month // 12, model)
-        if month == judged:
-            step_loglik = step_loglik + observation.judgement_loglik(state.level.astype(np.float64), model)
-        before = logsumexp(logw)
-        logw = logw + step_loglik
-        loglik += logsumexp(logw) - before
-        weights = np.exp(logw - logsumexp(logw))
-        ess[i] = 1.0 / np.sum(weights**2)
+        population.advance()
+        weights = population.weights().ravel() / blocks
+        ess[i] = population.ess().min()
         means.append(np.concatenate([state.level @ weights, [composite @ state.level @ weights], state.drivers @ weights]))
-        bands.append(np.quantile(path(state, composite, systematic(weights, min(BAND_SAMPLE, particles), generator)),
-                                 QUANTILES, axis=1).T)
-        if ess[i] < particles / 2 and i < obs.months - 1:
-            walk.keep(systematic(weights, particles, generator))
-            logw = np.zeros(particles)
-    weights = np.exp(logw - logsumexp(logw))
-    origin = Origin(state.y.copy(), state.c.copy(), state.drivers.copy(), state.transitioned.copy(),
-                    asymmetry_at(obs.asymmetry, until), obs.months * DT)
-    return Filtered(obs.first, until, origin, weights, ess, float(loglik), [*model.tracks, "composite", *DRIVERS],
-                    np.array(bands), np.array(means))
+        picks = generator.choice(weights.size, size=min(BAND_SAMPLE, weights.size), p=weights)
+        bands.append(np.quantile(path(state, composite, picks), QUANTILES, axis=1).T)
+        if i < obs.months - 1:
+            population.resample(generator)
+    return Filtered(obs.first, until, population.origin(), population.weights().ravel() / blocks, ess,
+                    population.loglik.copy(), [*model.tracks, "composite", *DRIVERS], np.array(bands), np.array(means))

@@ -25,9 +25,9 @@ def correlation_factor(model: SimpleNamespace) -> np.ndarray:
 
 
 def per_track(value, k: int) -> np.ndarray:
-    """A scalar, per-track (k, 1) or (k, n) value as (k, 1 or n) float rows."""
+    """A scalar, per-trajectory (n,), per-track (k, 1) or (k, n) value as (k, 1 or n) float rows."""
     value = np.asarray(value, dtype=float)
-    return np.ascontiguousarray(value if value.ndim == 2 else np.broadcast_to(value, (k, 1)), dtype=float)
+    return np.ascontiguousarray(value if value.ndim == 2 else np.broadcast_to(value, (k, value.size)), dtype=float)
 
 
 def commitments(model: SimpleNamespace, k: int) -> tuple[np.ndarray, ...]:

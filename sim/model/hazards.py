@@ -123,10 +123,11 @@ def setback_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
 
 
 def track_event_params(e: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
-    """(weights by magnitude, cumulative magnitude probabilities, breadth, climate, permanent share,
-    subsidy cut by track): the layout kernel.hit reads for steps and setbacks alike."""
+    """(weights by magnitude: effect × by_magnitude, cumulative magnitude probabilities, breadth, climate,
+    permanent share, subsidy cut by track): the layout kernel.hit reads for steps and setbacks alike."""
     cumulative = np.cumsum(np.asarray(e.magnitude, dtype=float))[:MAGNITUDES - 1]
-    return rows(np.asarray(e.weight, dtype=float)[:, None], cumulative[:, None], e.breadth, e.climate_effect,
+    weights = np.asarray(e.by_magnitude, dtype=float)[:, None] * np.atleast_1d(np.asarray(e.effect, dtype=float))[None, :]
+    return rows(weights, cumulative[:, None], e.breadth, e.climate_effect,
                 getattr(e, "permanent", 0.0), getattr(e, "subsidy_cut", np.zeros((tracks, 1))))
 
 

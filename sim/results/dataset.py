@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version as installed_versio
 import numpy as np
 import xarray as xr
 from omegaconf import OmegaConf
+from scipy.special import logsumexp
 
 from .. import months
 from ..config.validate import RunSpec, from_config
@@ -131,7 +132,7 @@ def with_start(ds: xr.Dataset, filtered) -> xr.Dataset:
     ).assign_coords(record_time=times, record_series=list(filtered.series),
                     record_quantile=[0.05, 0.5, 0.95])
     out.attrs.update({"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
-                      "filter_loglik": float(filtered.loglik), "filter_ess_min": float(filtered.ess.min())})
+                      "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)), "filter_ess_min": float(filtered.ess.min())})
     return out
 
 

@@ -3,12 +3,16 @@ the record), blocks on the run's executor starting from the filtered state, one 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import xarray as xr
 
 from .. import rng
 from ..config import design
 from ..config.compose import MODEL_DIR
-from ..config.validate import RunSpec
+from ..config.design import with_design
+from ..config.validate import RunSpec, from_config
 from ..inference import filter as particle_filter
 from ..model import engine
 from ..record import derived
@@ -21,16 +25,46 @@ def tied_to_record(spec: RunSpec) -> bool:
     return hasattr(spec.model, "record") and getattr(spec.model, "initial_date", None) is None
 
 
-def start(spec: RunSpec, seed: int, record: derived.Record | None = None) -> particle_filter.Filtered:
-    """The record filtered up to run.start with run.particles particles (nothing later is read)."""
+PER_SET = 100  # particles per parameter set in the filter of a model with sets (at least)
+
+
+@dataclass
+class Start:
+    """The record filtered up to run.start; with parameter sets, a block of `per_set` particles per set used."""
+
+    filtered: particle_filter.Filtered
+    keys: list[str]
+    sets: np.ndarray | None     # (blocks, keys) the sets the blocks filtered with, or None
+    per_set: int
+
+
+def start(spec: RunSpec, seed: int, record: derived.Record | None = None) -> Start:
+    """The record filtered up to run.start with run.particles particles (nothing later is read); a
+    model with parameter sets spreads them over up to run.particles / PER_SET sets."""
     record = derived.load() if record is None else record
-    return particle_filter.run(spec.model, record, spec.run.start, spec.run.particles, seed)
+    chosen = design.sets_for(spec, MODEL_DIR)
+    if chosen is None:
+        return Start(particle_filter.run(spec.model, record, spec.run.start, spec.run.particles, seed), [], None,
+                     spec.run.particles)
+    keys, values = chosen
+    blocks = min(len(values), max(1, spec.run.particles // PER_SET))
+    used = values[rng.stream(seed, 0, "parameter-sets").permutation(len(values))[:blocks]]
+    per_set = spec.run.particles // blocks
+    model = from_config(with_design(spec.config, {k: np.repeat(used[:, j], per_set) for j, k in enumerate(keys)},
+                                    slice(None))).model
+    return Start(particle_filter.run(model, record, spec.run.start, per_set, seed, blocks), keys, used, per_set)
 
 
-def origins(spec: RunSpec, seed: int, filtered: particle_filter.Filtered) -> list:
-    """Each block's origin: its trajectories' particles drawn with the filter's weights, from the block's own stream."""
+def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, dict[str, np.ndarray] | None]:
+    """Each block's origin: its trajectories' particles drawn with the filter's weights, from the block's
+    own stream; and, with parameter sets, each trajectory's values: those of the set its particle filtered with."""
     sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
-    return [filtered.origin(filtered.picks(n, rng.stream(seed, b, "origin"))) for b, n in enumerate(sizes)]
+    picks = [begun.filtered.picks(n, rng.stream(seed, b, "origin")) for b, n in enumerate(sizes)]
+    found = [begun.filtered.origin(p) for p in picks]
+    if begun.sets is None:
+        return found, None
+    rows = begun.sets[np.concatenate(picks) // begun.per_set]
+    return found, {key: rows[:, j] for j, key in enumerate(begun.keys)}
 
 
 def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
@@ -40,9 +74,13 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
 
     With a store (store.Store), each block is saved as it finishes and blocks already there are reused.
     """
-    filtered = start(spec, seed, record) if tied_to_record(spec) else None
-    jobs = executors.jobs(spec, seed, design.from_sets(spec, seed, MODEL_DIR),
-                          origins(spec, seed, filtered) if filtered else None)
+    if tied_to_record(spec):
+        begun = start(spec, seed, record)
+        found, values = origins(spec, seed, begun)
+        jobs = executors.jobs(spec, seed, values, found)
+    else:
+        begun = None
+        jobs = executors.jobs(spec, seed, design.from_sets(spec, seed, MODEL_DIR))
     if not engine.compiled():
         progress.say("Compiling the engine for this machine (once: about 40 s; the code is cached next to the sources)")
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
@@ -52,4 +90,4 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
     else:
         blocks = dict(finished)
         ds = dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], seed, config_yaml)
-    return dataset.with_start(ds, filtered) if filtered else ds
+    return dataset.with_start(ds, begun.filtered) if begun else ds

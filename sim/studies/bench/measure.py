@@ -83,7 +83,7 @@ def measure(n: int, repeats: int, overrides: list[str]) -> dict:
     steps = n * (spec.months - 1)
     origin = None
     if ensemble.tied_to_record(spec):  # the block starts from the filtered state, as a run's blocks do
-        filtered = ensemble.start(spec, seed)
+        filtered = ensemble.start(spec, seed).filtered
         origin = filtered.origin(filtered.picks(n, rng.stream(seed, 0, "origin")))
     best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n, origin=origin),
                   "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False, origin=origin),

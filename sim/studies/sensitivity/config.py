@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 from scipy import stats
 
-from ...config.design import with_design
+from ...config.design import entries, lookup, with_design
 from ...config.validate import RunSpec, from_config
 from ...errors import ConfigError
 from ...results.measures import CLASSES
@@ -67,13 +67,7 @@ class Space:
         """(n, D) parameter values → the engine's design: dotted model key → one value per trajectory."""
         design: dict[str, np.ndarray] = {}
         for p, column in zip(self.parameters, np.asarray(values, dtype=float).T):
-            reference = _lookup(config, p.key)
-            if not p.scale:
-                design[p.key] = column
-            elif isinstance(reference, Mapping):
-                design.update({f"{p.key}.{track}": float(v) * column for track, v in reference.items()})
-            else:
-                design[p.key] = float(reference) * column
+            design.update(entries(config, p.key, column, p.scale))
         return design
 
 
@@ -94,15 +88,6 @@ class Settings:
     prim_peel: float
     prim_min_mass: float
     prim_min_coverage: float
-
-
-def _lookup(config: Mapping[str, Any], key: str) -> Any:
-    node: Any = config
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _is_number(value: Any) -> bool:
@@ -132,7 +117,7 @@ def parameter(name: str, entry: Any, config: Mapping[str, Any]) -> Parameter:
     key = entry.get("key")
     if not isinstance(key, str) or not key.startswith("model."):
         raise ConfigError(f"{where}.key", key, "must be a dotted model key, e.g. model.asymmetry")
-    reference = _lookup(config, key)
+    reference = lookup(config, key)
     scale = entry.get("scale", False)
     if not isinstance(scale, bool):
         raise ConfigError(f"{where}.scale", scale, "must be true or false")

@@ -1,0 +1,55 @@
+"""The calibration's figures: each parameter's posterior against its prior, and how the sampler went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from ...inference.prior import Prior
+from ...inference.smc2 import Posterior
+from ...report.style import STYLE, panel_grid, plt, save_png
+
+
+def posterior_figure(prior: Prior, theta: np.ndarray, path: Path) -> Path:
+    """A panel per parameter on its unconstrained scale: the prior's density, the posterior's histogram,
+    and the parameter's own values at the ticks' quantiles in the title."""
+    means, sds = prior.moments()
+    with plt.rc_context(STYLE):
+        fig, axes = panel_grid(len(prior.parameters), cols=6, width=2.6, height=2.0)
+        for j, (ax, p) in enumerate(zip(axes, prior.parameters)):
+            u = p.unconstrained(theta[:, j])
+            grid = np.linspace(means[j] - 3.5 * sds[j], means[j] + 3.5 * sds[j], 200)
+            ax.plot(grid, stats.norm.pdf(grid, means[j], sds[j]), color="grey", lw=1, label="prior")
+            ax.hist(u, bins=30, density=True, color="#3182bd", alpha=0.7, label="posterior")
+            low, mid, high = np.quantile(theta[:, j], [0.05, 0.5, 0.95])
+            scale = {"normal": "", "lognormal": " (log)", "logitnormal": " (logit)"}[p.dist]
+            ax.set_title(f"{p.name}{scale}\n{mid:.3g} [{low:.3g}, {high:.3g}]", fontsize=7)
+            ax.tick_params(labelsize=6)
+            ax.set_yticks([])
+        axes[0].legend(fontsize=6)
+        fig.suptitle("Posterior (bars) against prior (line): median and 90 % interval in each title", fontsize=9)
+        fig.tight_layout()
+        return save_png(fig, path)
+
+
+def sampler_figure(posterior: Posterior, first: int, path: Path) -> Path:
+    """The parameter sets' effective sample size month by month, and each rejuvenation's acceptance and distinct sets."""
+    years = (first + np.arange(posterior.ess.size)) / 12
+    with plt.rc_context(STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+        top.plot(years, posterior.ess, color="#1f4e79", lw=1)
+        top.set_ylabel("effective sets")
+        top.set_title("Effective sample size of the parameter sets (falls as the record teaches; restored at each move)")
+        at = [m["month"] / 12 for m in posterior.moves]
+        bottom.plot(at, [m["acceptance"] for m in posterior.moves], "o-", ms=3, color="#e6550d", label="acceptance")
+        bottom.set_ylabel("acceptance")
+        twin = bottom.twinx()
+        twin.plot(at, [m["distinct"] for m in posterior.moves], "s", ms=3, color="#31a354", label="distinct sets")
+        twin.set_ylabel("distinct sets")
+        bottom.set_xlabel("year")
+        bottom.legend(loc="lower left", fontsize=7)
+        twin.legend(loc="lower right", fontsize=7)
+        fig.tight_layout()
+        return save_png(fig, path)

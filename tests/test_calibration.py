@@ -1,0 +1,135 @@
+"""The calibration: its prior, the filters in blocks it runs, the SMC² sampler (reads nothing after its
+month, the same on any number of workers, calibrated on records drawn from its own prior), and
+model=calibrated drawing each forecast's parameters from the posterior given the record to its start."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim import months
+from sim.config import design
+from sim.config.compose import compose, prepare
+from sim.errors import ConfigError
+from sim.inference import filter as particle_filter, observation, prior as priors, smc2
+from sim.record import derived
+from sim.studies.calibration import sbc, study
+
+QUICK = ["calibration.sets=16", "calibration.particles=20", "calibration.moves=1", "calibration.samples=50",
+         "calibration.workers=1"]
+
+
+@pytest.fixture(scope="module")
+def quick():
+    return study.load([*QUICK, "calibration.until=1997-12"])
+
+
+def test_the_prior_is_a_normal_on_each_unconstrained_scale(quick):
+    prior = quick.prior
+    u = prior.sample(20_000, np.random.default_rng(0))
+    means, sds = prior.moments()
+    assert np.allclose(u.mean(axis=0), means, atol=0.05) and np.allclose(u.std(axis=0), sds, rtol=0.05)
+    x = prior.natural(u)
+    for j, p in enumerate(prior.parameters):
+        assert np.allclose(p.unconstrained(x[:, j]), u[:, j])
+        assert np.median(x[:, j]) == pytest.approx(p.centre, rel=0.05, abs=0.02)
+    design_ = prior.design(quick.spec.config, x[:3], repeat=2)
+    assert {len(v) for v in design_.values()} == {6}
+    scaled = [p for p in prior.parameters if p.scale][0]  # a factor on every track of a per-track key
+    assert f"{scaled.key}.economic" in design_
+
+
+@pytest.mark.parametrize("entry, says", [
+    ({"key": "model.events.step.effect", "dist": "gamma", "centre": 1, "sd": 1}, "dist"),
+    ({"key": "model.events.step.effect", "dist": "lognormal", "centre": -1, "sd": 1}, "support"),
+    ({"key": "model.nowhere", "dist": "normal", "centre": 0, "sd": 1}, "no such parameter"),
+    ({"key": "model.implementation", "dist": "lognormal", "centre": 1, "sd": 1}, "scale: true"),
+    ({"key": "model.events.step.effect", "dist": "normal", "centre": 0}, "{key, dist, centre, sd}"),
+])
+def test_a_bad_prior_entry_is_refused_with_one_line(quick, entry, says):
+    with pytest.raises(ConfigError) as caught:
+        priors.load({"x": entry}, quick.spec.config)
+    assert says in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_blocked_filters_resample_within_their_block_and_move_as_blocks(quick):
+    """systematic() keeps every index inside its row; reorder() and adopt() move whole blocks."""
+    weights = np.random.default_rng(1).dirichlet(np.ones(7), size=5)
+    idx = particle_filter.systematic(weights, np.random.default_rng(2))
+    assert idx.shape == (5, 7) and idx.min() >= 0 and idx.max() < 7
+    assert np.allclose(np.bincount(idx[0], minlength=7) / 7, weights[0], atol=1 / 7 + 1e-9)
+    obs = observation.observe(quick.record, quick.spec.model, months.parse("1995-12"))
+    population = particle_filter.Population(quick.spec.model, obs, 4, 10, seed=3)
+    for _ in range(obs.months):
+        population.advance()
+    y = population.state.y.copy()
+    population.reorder(np.array([2, 2, 0, 1]))
+    assert np.array_equal(population.state.y[:, :10], y[:, 20:30]) and np.array_equal(population.state.y[:, 30:], y[:, 10:20])
+    other = [c * 0 for c in population.walk.columns()]
+    population.adopt(other, np.zeros((4, 10)), np.zeros(4), np.array([3]))
+    assert not population.state.y[:, 30:].any() and population.state.y[:, :30].any()
+
+
+def test_the_posterior_at_a_month_reads_nothing_after_it(quick):
+    """The sampler over the record to 1997-12 and over the record to 1999-12 keep the same draws at 1997-12."""
+    at = months.parse("1997-12")
+    draws = []
+    for until in (at, months.parse("1999-12")):
+        obs = observation.observe(quick.record, quick.spec.model, until)
+        snapshot = smc2.Sampler(quick.spec.config, quick.prior, obs, quick.settings, 11).run([at]).snapshots[at]
+        draws.append((snapshot.theta, snapshot.origin.y, snapshot.evidence))
+    assert np.array_equal(draws[0][0], draws[1][0]) and np.array_equal(draws[0][1], draws[1][1])
+    assert draws[0][2] == draws[1][2]
+
+
+@pytest.mark.slow
+def test_the_posterior_is_the_same_on_any_number_of_workers(quick):
+    obs = observation.observe(quick.record, quick.spec.model, quick.until)
+    found = [smc2.Sampler(quick.spec.config, quick.prior, obs, dataclasses.replace(quick.settings, workers=w), 5)
+             .run([quick.until]).snapshots[quick.until].theta for w in (1, 2)]
+    assert np.array_equal(*found)
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_ranks_are_uniform_and_the_test_has_power(quick):
+    """Four rates, records 1994–2001 drawn from the prior: the true values' ranks among 19 posterior draws
+    pass a chi-square test of uniformity (5 bins, p > 0.01 for each), while the same draws shrunk to half
+    their spread around their mean (a posterior too sure of itself) fail it (p < 0.01 pooled)."""
+    names = ["step_economic", "step_security", "setback_energy", "setback_economic"]
+    prior = priors.Prior(tuple(p for p in quick.prior.parameters if p.name in names))
+    small = dataclasses.replace(quick, prior=prior, settings=dataclasses.replace(quick.settings, sets=48, particles=24,
+                                                                                  moves=2))
+    draws = 19
+    truths, found = sbc.posteriors(small, 30, months.parse("2001-12"), draws, seed=2)
+    assert sbc.uniformity(sbc.ranks(truths, found), draws, 5).min() > 0.01
+    u = np.log(found)
+    shrunk = np.exp(u.mean(axis=1, keepdims=True) + 0.5 * (u - u.mean(axis=1, keepdims=True)))
+    pooled = sbc.ranks(truths, shrunk).reshape(-1, 1)
+    assert sbc.uniformity(pooled, draws, 5)[0] < 0.01
+
+
+def test_dated_parameter_sets_are_those_calibrated_to_the_latest_month_before_the_start(tmp_path):
+    (tmp_path / "sets.csv").write_text("record_until,model.events.step.effect\n2020-12,0.1\n2020-12,0.2\n"
+                                       "2023-12,0.3\n")
+    spec, _, _ = prepare(compose(["run.start=2022-06", "model.parameter_sets=sets.csv"]))
+    keys, values = design.sets_for(spec, tmp_path)
+    assert keys == ["model.events.step.effect"] and values[:, 0].tolist() == [0.1, 0.2]
+    early, _, _ = prepare(compose(["run.start=2019-06", "model.parameter_sets=sets.csv"]))
+    with pytest.raises(ConfigError, match="comes before every calibration"):
+        design.sets_for(early, tmp_path)
+
+
+def test_a_calibrated_forecast_takes_each_trajectory_s_parameters_from_its_filter_block(tmp_path, monkeypatch):
+    """With parameter sets, the start filter runs a block per set and every trajectory carries its block's values."""
+    from sim.run import ensemble
+    (tmp_path / "sets.csv").write_text("record_until,model.events.step.effect\n" +
+                                       "".join(f"1999-12,{v}\n" for v in (0.05, 0.1, 0.2, 0.4)))
+    monkeypatch.setattr(ensemble, "MODEL_DIR", tmp_path)
+    spec, seed, _ = prepare(compose(["run.start=2001-12", "run.particles=400", "run.trajectories=300",
+                                     "run.block_size=100", "model.parameter_sets=sets.csv"]))
+    begun = ensemble.start(spec, seed, derived.load())
+    assert begun.sets.shape == (4, 1) and begun.per_set == 100 and begun.filtered.loglik.shape == (4,)
+    found, values = ensemble.origins(spec, seed, begun)
+    assert len(found) == 3 and set(values["model.events.step.effect"]) <= {0.05, 0.1, 0.2, 0.4}
