@@ -219,6 +219,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("analysis.p_setback", PROB),
     ("analysis.milestones.*.track", Rule("text")),
     ("analysis.milestones.*.threshold", UNIT_OPEN),
+    ("analysis.questions", Rule("file")),  # the forecast questions every run answers: configs/questions/NAME.yaml
     ("model.parameter_sets", Rule("file")),
     # calibration (configs/experiment/backtest.yaml)
     ("calibration.{points,replications}", real(1, 1e7, "count", kind="int")),
