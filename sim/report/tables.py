@@ -79,11 +79,23 @@ def uneven_table(s: dict) -> str:
     return table(["per future", "mean ± SE", "median", "5–95 %"], rows)
 
 
+def happened(s: dict) -> list[str]:
+    """The event types that happened in some future (the others' rows would be zeros throughout)."""
+    return [e for e, x in s["events"].items() if x["mean"] > 0]
+
+
 def events_table(s: dict) -> str:
-    rows = [[name_of(e), f"{x['mean']:.2f}",
-             *("—" if x["by_class"][c] is None else f"{x['by_class'][c]:.2f}" for c in CLASSES)]
-            for e, x in s["events"].items()]
+    rows = [[name_of(e), f"{s['events'][e]['mean']:.2f}",
+             *("—" if s["events"][e]["by_class"][c] is None else f"{s['events'][e]['by_class'][c]:.2f}"
+               for c in CLASSES)] for e in happened(s)]
     return table(["event", "per future", *(f"in {name_of(c)}" for c in CLASSES)], rows)
+
+
+def questions_table(s: dict) -> str:
+    """The forecast questions the run answers: probability ± SE, resolution date and rule."""
+    rows = [[f"`{qid}`", q["text"], q["resolves"], f"{q['p']:.1%} ± {q['p_se']:.1%}", q["rule"]]
+            for qid, q in sorted(s.get("questions", {}).items(), key=lambda kv: (kv[1]["resolves"], kv[0]))]
+    return table(["question", "text", "resolves", "P(yes) ± SE", "resolution rule"], rows)
 
 
 def assumptions(ds, trajectories: int) -> str:
