@@ -22,7 +22,7 @@ from sim.results import answers, questions
 from sim.studies import scoring
 from tests.conftest import run
 
-SMALL = ["run.trajectories=300", "run.block_size=100", "run.end=2025-12"]
+SMALL = ["model=reference", "run.trajectories=300", "run.block_size=100", "run.end=2025-12"]
 THEIRS = """\
 description: written by someone else, in the documented format
 questions:

@@ -17,7 +17,7 @@ from sim.app import run as app_run
 from sim.config.compose import compose
 from tests.conftest import run
 
-SMALL = ["run.trajectories=300", "run.block_size=150", "run.end=2026-12"]
+SMALL = ["model=reference", "run.trajectories=300", "run.block_size=150", "run.end=2026-12"]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 # As root on a closed network: no sandbox, no GPU, no background connections (README of the CI machine).
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 def folder(tmp_path_factory):
     path = tmp_path_factory.mktemp("run")
     (path / ".hydra").mkdir()
-    (path / ".hydra" / "overrides.yaml").write_text("- model.events.dispute.rate=0.5\n")
+    (path / ".hydra" / "overrides.yaml").write_text("- model=reference\n- model.events.dispute.rate=0.5\n")
     app_run(compose(SMALL + ["model.events.dispute.rate=0.5"]), path)
     return path
 
@@ -36,8 +36,9 @@ def folder(tmp_path_factory):
 def test_report_says_what_was_run_and_drops_events_that_never_happen(folder):
     text = (folder / "report.md").read_text()
     summary = json.loads((folder / "summary.json").read_text())
-    assert text.startswith("# Integration outlook of the Union State: scenario baseline, model default")
-    assert "`model.events.dispute.rate=0.5`" in text and summary["overrides"] == ["model.events.dispute.rate=0.5"]
+    assert text.startswith("# Integration outlook of the Union State: scenario baseline, model reference")
+    assert "`model.events.dispute.rate=0.5`" in text
+    assert summary["overrides"] == ["model=reference", "model.events.dispute.rate=0.5"]
     events = text.split("## Events")[1].split("##")[0]
     for name, x in summary["events"].items():
         assert (f"| {name.replace('_', ' ')} |" in events) == (x["mean"] > 0)
@@ -54,6 +55,7 @@ def test_start_state_is_rendered_when_the_summary_has_one():
     assert "Start state" not in notes.what_was_run(s)
     s["start_state"] = {"last_record": "2023-12", "levels": {"energy": 0.52}}
     assert "last record 2023-12; levels energy 0.52" in notes.what_was_run(s)
+    assert "starting from the state filtered on the record up to then" in notes.what_was_run(s)
 
 
 def test_outlook_csv_reads_without_xarray(folder):
@@ -104,7 +106,7 @@ def test_html_report_renders_in_headless_chromium(folder, tmp_path):
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)))
     try:
         driver.get((alone / "report.html").as_uri())
-        assert "scenario baseline, model default" in driver.title
+        assert "scenario baseline, model reference" in driver.title
         images = driver.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight]);")
         assert len(images) >= 6 and all(done and w > 300 and h > 100 for done, w, h in images), images

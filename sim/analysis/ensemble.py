@@ -18,7 +18,6 @@ import xarray as xr
 import yaml
 
 from .. import months
-from ..model.state import EVENT_TYPES
 from ..results import answers, counts, measures, questions
 from ..results.dataset import is_summary, spec_of
 
@@ -188,12 +187,10 @@ class Paths(Ensemble):
 
     @cached_property
     def _log(self) -> np.ndarray:
-        """Every event as a row (month from the start, trajectory, index in EVENT_TYPES)."""
+        """Every event as a row (month from the start, trajectory, position in `event`)."""
         ds = self.ds
         month = (ds["log_time"].values.astype("datetime64[M]") - self.times[0].astype("datetime64[M]")).astype(int)
-        names, inverse = np.unique(ds["log_event"].values, return_inverse=True)
-        kinds = np.array([EVENT_TYPES.index(str(name)) for name in names], dtype=np.int64)[inverse]
-        return np.stack([month, ds["log_trajectory"].values, kinds], axis=1)
+        return np.stack([month, ds["log_trajectory"].values, ds["log_event"].values], axis=1).astype(np.int64)
 
     def per_future(self, name: str) -> np.ndarray | None:
         kind, _, which = name.partition(":")

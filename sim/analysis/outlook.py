@@ -7,7 +7,6 @@ standard error √(p(1−p)/n), every mean with s/√n.
 from __future__ import annotations
 
 import itertools
-import json
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -88,7 +87,7 @@ def milestone(crossing: np.ndarray, times: np.ndarray, marks: list[int]) -> dict
 def summarize(ens: Ensemble | xr.Dataset) -> dict:
     """The run's summary (summary.json): what was run, the verdict and its robustness, classes,
     milestones, unevenness, inequality, events and the answers to its forecast questions; and
-    `start_state` when the results record one (the state the run starts from, for the report)."""
+    `start_state` when the run starts from a state it records (identity.start_state)."""
     ens = view(ens) if isinstance(ens, xr.Dataset) else ens
     a, n, times, attrs = ens.analysis, ens.n, ens.times, ens.ds.attrs
     marks = horizons(ens.months)
@@ -109,7 +108,7 @@ def summarize(ens: Ensemble | xr.Dataset) -> dict:
     return {
         "scenario": attrs["scenario"], "model": identity.model_name(ens.ds), "overrides": identity.overrides(ens.ds),
         "seed": int(attrs["seed"]), "trajectories": n, "start": attrs["start"], "end": attrs["end"],
-        **({"start_state": json.loads(attrs["start_state"])} if attrs.get("start_state") else {}),
+        **({"start_state": identity.start_state(ens.ds)} if identity.start_state(ens.ds) else {}),
         "verdict": {
             **verdict_counts(n, int(grid[centre, centre, 0]), int(grid[centre, centre, 1]), a.p_progress, a.p_setback),
             "thresholds": {"p_progress": a.p_progress, "p_setback": a.p_setback, "delta": a.delta,

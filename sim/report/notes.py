@@ -24,6 +24,10 @@ GLOSSARY = {
     "election": "a presidential election in Belarus or Russia: instability rises and crises are likelier for a while",
     "subsidy_cut": "a scenario policy: Russia cuts the gas subsidy while a track stays below its target",
     "multi_vector": "a scenario policy: Minsk turns multi-vector while Western pressure is low",
+    "step": "an integration step (treaty, agreement, council decision, programme, loan, exercise, basing) on a "
+            "track, with other tracks joining it: commitments rise and levels follow them",
+    "setback": "a setback (dispute, supply cut, trade ban, failed council, missed deadline) on a track, with "
+               "others joining it: levels fall, and part of the commitments with them",
 }
 
 LIMITATIONS = (
@@ -58,9 +62,10 @@ def limitations(summary_mode: bool) -> str:
 def what_was_run(s: dict) -> str:
     """The run's overrides and start, and its start state when the run records one (summary `start_state`)."""
     asked = ", ".join(f"`{o}`" for o in s.get("overrides", [])) or "none (the defaults of configs/)"
-    lines = [f"- **Asked for**: {asked}.",
-             f"- **Window**: {s['start']} to {s['end']}, starting from the model's initial state in {s['start']}."]
     state = s.get("start_state")
+    origin = ("the state filtered on the record up to then" if state and "last_record" in state
+              else "the model's initial state")
+    lines = [f"- **Asked for**: {asked}.", f"- **Window**: {s['start']} to {s['end']}, starting from {origin}."]
     if state:
         lines.append("- **Start state**: " + "; ".join(f"{label_name(str(k))} {_show(v)}" for k, v in state.items())
                      + ".")

@@ -3,7 +3,7 @@
 A run that keeps every path: level(trajectory, time, track) and composite(trajectory, time) as
 float32 recorded to measures.STEP, monthly `time` as dates, events(trajectory, event) as counts, event_month(event, time) as
 the number of trajectories with an event of each type in each month, and every dated event as a
-table along `log` (log_trajectory, log_time, log_event), so that any question about events between
+table along `log` (log_trajectory, log_time, log_event: a position in `event`), so that any question about events between
 two dates can be answered later. A summary-mode run (attribute layout = "summary") carries quantile
 bands, the counts of counts.py (with its forecast questions' answers), sampled paths and the dated
 events of the first counts.LOGGED futures instead. Attributes hold the seed, scenario, package
@@ -26,6 +26,9 @@ from ..model.state import EVENT_TYPES
 from . import counts, measures, questions
 
 FORMAT = 3  # bump when the layout changes; io.load refuses other formats
+# The event log's types as codes, the positions of the `event` coordinate (CF flags).
+EVENT_CODES = {"long_name": "event type", "flag_values": np.arange(len(EVENT_TYPES), dtype=np.int8),
+               "flag_meanings": " ".join(EVENT_TYPES)}
 
 
 def version() -> str:
@@ -55,7 +58,7 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, conf
                             {"long_name": "trajectories with an event of this type in this month"}),
             "log_trajectory": ("log", log[:, 1], {"long_name": "trajectory"}),
             "log_time": ("log", times[log[:, 0]], {"long_name": "month of the event"}),
-            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]], {"long_name": "event type"}),
+            "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
         coords={
             "trajectory": np.arange(n, dtype=np.int32),
@@ -113,7 +116,7 @@ def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr
             "log_trajectory": ("log", log[:, 1].astype(np.int32),
                                {"long_name": f"trajectory (one of the first {counts.LOGGED})"}),
             "log_time": ("log", times[log[:, 0]]),
-            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]]),
+            "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
         coords={"quantile": list(counts.QUANTILES), "time": times, "series": series, "track": list(spec.tracks),
                 "event": list(EVENT_TYPES), "outlook": list(measures.CLASSES),
@@ -166,7 +169,7 @@ def is_summary(ds: xr.Dataset) -> bool:
 def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
     """The dated events (YYYY-MM, type) of one logged trajectory, in time order."""
     mine = ds.log_trajectory.values == trajectory
-    return [(str(t)[:7], str(e)) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
+    return [(str(t)[:7], str(ds.event.values[e])) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
 
 
 def spec_of(ds: xr.Dataset) -> RunSpec:

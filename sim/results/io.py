@@ -30,7 +30,7 @@ def encoding(ds: xr.Dataset) -> dict:
     out = {}
     for name, var in ds.variables.items():
         if var.size == 0 or var.dtype.kind in "OU":
-            out[name] = {"dtype": "S1", "zlib": True, "shuffle": True} if var.size and name not in ds.coords else {}
+            out[name] = {}
         elif name in PATHS:
             chunks = (min(CHUNK, var.shape[0]), var.shape[1], *(1,) * (var.ndim - 2))
             out[name] = {"dtype": "uint16", "scale_factor": np.float32(measures.STEP), "add_offset": np.float32(0),
