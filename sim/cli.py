@@ -43,8 +43,8 @@ def help_text() -> str:
               "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
               "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
               "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),
-              "", "Other commands: python -m sim.plot (figures, comparisons), sim.sweep, sim.sensitivity, "
-              "sim.backtest, sim.calibrate, sim.bench; each has --help."]
+              "", "Other commands: python -m sim.plot (figures, comparisons), sim.questions, sim.sweep, "
+              "sim.sensitivity, sim.backtest, sim.calibrate, sim.bench; each has --help."]
     return "\n".join(lines)
 
 

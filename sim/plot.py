@@ -5,19 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import command
-from .analysis import outlook
+from .analysis import identity, outlook
 from .errors import ResultsError, UsageError
 from .report import document
 from .results import io
 from .results.dataset import spec_of
 
 COMMAND = command.Command.named("sim.plot")
-
-
-def _labels(datasets, folders: list[Path]) -> list[str]:
-    """Scenario names, made unique with the folder name where two runs share a scenario."""
-    names = [ds.attrs["scenario"] for ds in datasets]
-    return [f"{n} ({f.name})" if names.count(n) > 1 else n for n, f in zip(names, folders)]
 
 
 def main(argv: list[str]) -> None:
@@ -36,9 +30,9 @@ def main(argv: list[str]) -> None:
         path = document.publish(run, args.runs[0], spec_of(datasets[0]).run.sample_paths)
         print(f"Figures and report redrawn: {path}")
         return
-    runs = [outlook.analyse(ds, label=label) for ds, label in zip(datasets, _labels(datasets, args.runs))]
-    label = "_vs_".join(ds.attrs["scenario"] for ds in datasets)
-    out = COMMAND.folder(args, label)
+    labels = identity.labels(datasets, [folder.name for folder in args.runs])
+    runs = [outlook.analyse(ds, label=label) for ds, label in zip(datasets, labels)]
+    out = COMMAND.folder(args, identity.folder_label(labels))
     path = document.compare(runs, out, args.runs)
     print(f"Comparison of {len(runs)} runs written to {out}: {path.name} and figures/")
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import backtest, bench, calibrate, check, cli, command, docs, plot, sensitivity, sweep
+from sim import backtest, bench, calibrate, check, cli, command, docs, plot, questions, sensitivity, sweep
 from sim.config.compose import CONFIG_DIR
 
 MAINS = {"sim": cli.main, "sim.plot": plot.main, "sim.sweep": sweep.main, "sim.sensitivity": sensitivity.main,
          "sim.backtest": backtest.main, "sim.calibrate": calibrate.main, "sim.bench": bench.main, "sim.docs": docs.main,
-         "sim.check": check.main}
+         "sim.check": check.main, "sim.questions": questions.main}
 TINY_RUN = ["model=reference", "run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 TINY_STUDY = ["sensitivity.base_samples=8", "sensitivity.replications=2", "sensitivity.morris.trajectories=2",
               "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.end=2023-12"]
@@ -67,6 +67,7 @@ UNUSED = {
     "sim.bench": ["calibration.points=4"],
     "sim.docs": ["run.seed=1"],
     "sim.check": ["sensitivity.base_samples=8"],
+    "sim.questions": ["FILE", "RUN", "run.seed=1"],
 }
 
 

@@ -15,9 +15,17 @@ from types import SimpleNamespace
 
 import numpy as np
 import xarray as xr
+import yaml
 
-from ..results import counts, measures
+from .. import months
+from ..results import answers, counts, measures, questions
 from ..results.dataset import is_summary, spec_of
+
+
+def share_of(k: int, n: int) -> tuple[float, float]:
+    """k of n as a proportion and its Monte Carlo standard error."""
+    p = k / n if n else float("nan")
+    return p, float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
 
 
 class Distribution:
@@ -115,6 +123,15 @@ class Ensemble:
         'outlook', 'setbacks', 'max_drawdown', 'net_change:<series>', 'crossing:<milestone>'."""
         return None
 
+    def answer(self, q: questions.Question) -> int | str:
+        """The number of futures answering yes to a question, or why the run cannot answer it."""
+        start, end = (months.parse(self.ds.attrs[k]) for k in ("start", "end"))
+        why = answers.answerable(q, start, end)
+        return why if why is not None else self._yes(q, start)
+
+    def _yes(self, q: questions.Question, start: int) -> int | str:
+        raise NotImplementedError
+
     def milestone_curves(self) -> np.ndarray:
         """(milestone, month) probability that each milestone has been reached by each month."""
         crossing = self.tallied("crossing")  # futures first crossing per month, the last column: never
@@ -158,6 +175,23 @@ class Paths(Ensemble):
     def samples(self, series: str) -> np.ndarray:
         return self.composite if series == "composite" else self.ds["level"].sel(track=series).values
 
+    def _yes(self, q: questions.Question, start: int) -> int | str:
+        ds = self.ds
+        if q.rule.kind != "events":
+            log = np.empty((0, 3), dtype=np.int64)
+        elif "log_event" in ds:
+            log = self._log
+        else:
+            return "the run's results hold no event log"
+        return int(answers.resolve(q, start, tuple(self.tracks), ds["level"].values, ds["composite"].values, log).sum())
+
+    @cached_property
+    def _log(self) -> np.ndarray:
+        """Every event as a row (month from the start, trajectory, position in `event`)."""
+        ds = self.ds
+        month = (ds["log_time"].values.astype("datetime64[M]") - self.times[0].astype("datetime64[M]")).astype(int)
+        return np.stack([month, ds["log_trajectory"].values, ds["log_event"].values], axis=1).astype(np.int64)
+
     def per_future(self, name: str) -> np.ndarray | None:
         kind, _, which = name.partition(":")
         m = self.measures
@@ -197,6 +231,12 @@ class Counts(Ensemble):
 
     def band(self, series: str, qs) -> np.ndarray:
         return counts.quantiles(self.ds["histogram"].sel(series=series).values, qs)
+
+    def _yes(self, q: questions.Question, start: int) -> int | str:
+        counted = {c.id: c for c in questions.parse(yaml.safe_load(self.ds.attrs["questions"]), "the run's questions")}
+        if counted.get(q.id) != q:
+            return "a summary-mode run answers only the questions of its own set (it keeps no per-future paths)"
+        return int(self.ds["question_yes"].sel(question=q.id))
 
     def samples(self, series: str) -> np.ndarray:
         ds = self.ds

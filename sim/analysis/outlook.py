@@ -16,19 +16,14 @@ import xarray as xr
 from .. import months
 from ..results.counts import order_statistic
 from ..results.measures import CLASSES, GRID_FACTORS, horizons
-from .ensemble import Ensemble, view
+from . import forecast, identity
+from .ensemble import Ensemble, share_of, view
 
 # The verdict is re-taken over a grid around its own thresholds: δ and ε halved and doubled
 # (measures.GRID_FACTORS), p1 and p2 moved by ±0.1 (clipped to [0, 1]).
 GRID_SHIFTS = (-0.1, 0.0, 0.1)
 UNEVEN = {"setbacks": ("setbacks", 1), "max_drawdown": ("max_drawdown", 1), "reversals": ("reversals", 1),
           "decline_years": ("decline_months", 12)}  # summary key → (measure, its value per unit)
-
-
-def share_of(k: int, n: int) -> tuple[float, float]:
-    """k of n as a proportion and its Monte Carlo standard error."""
-    p = k / n if n else float("nan")
-    return p, float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
 
 
 def verdict_counts(n: int, progress: int, with_setback: int, p1: float, p2: float) -> dict:
@@ -90,8 +85,9 @@ def milestone(crossing: np.ndarray, times: np.ndarray, marks: list[int]) -> dict
 
 
 def summarize(ens: Ensemble | xr.Dataset) -> dict:
-    """The run's summary (summary.json): verdict and its robustness, classes, milestones,
-    unevenness, inequality and events."""
+    """The run's summary (summary.json): what was run, the verdict and its robustness, classes,
+    milestones, unevenness, inequality, events and the answers to its forecast questions; and
+    `start_state` when the run starts from a state it records (identity.start_state)."""
     ens = view(ens) if isinstance(ens, xr.Dataset) else ens
     a, n, times, attrs = ens.analysis, ens.n, ens.times, ens.ds.attrs
     marks = horizons(ens.months)
@@ -110,8 +106,9 @@ def summarize(ens: Ensemble | xr.Dataset) -> dict:
         uneven[key] = {"mean": mean, "mean_se": se, "p05": float(q[0]), "median": float(q[1]), "p95": float(q[2])}
     medians = np.array([net[t][1] for t in ens.tracks])
     return {
-        "scenario": attrs["scenario"], "seed": int(attrs["seed"]), "trajectories": n,
-        "start": attrs["start"], "end": attrs["end"],
+        "scenario": attrs["scenario"], "model": identity.model_name(ens.ds), "overrides": identity.overrides(ens.ds),
+        "seed": int(attrs["seed"]), "trajectories": n, "start": attrs["start"], "end": attrs["end"],
+        **({"start_state": identity.start_state(ens.ds)} if identity.start_state(ens.ds) else {}),
         "verdict": {
             **verdict_counts(n, int(grid[centre, centre, 0]), int(grid[centre, centre, 1]), a.p_progress, a.p_setback),
             "thresholds": {"p_progress": a.p_progress, "p_setback": a.p_setback, "delta": a.delta,
@@ -139,6 +136,7 @@ def summarize(ens: Ensemble | xr.Dataset) -> dict:
                             "by_class": {c: float(by_class[i, j] / classes[i]) if classes[i] else None
                                          for i, c in enumerate(CLASSES)}}
                    for j, e in enumerate(ens.ds["event"].values)},
+        **dict(zip(("questions", "questions_not_answered"), forecast.answer(ens, forecast.of_run(ens.ds)))),
     }
 
 

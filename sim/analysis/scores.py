@@ -28,3 +28,18 @@ def coverage(ensemble: np.ndarray, observed: np.ndarray, level: float) -> float:
 def brier(probability: np.ndarray, outcome: np.ndarray) -> float:
     """Mean squared difference between forecast probabilities and 0/1 outcomes."""
     return float(np.mean((np.asarray(probability, float) - np.asarray(outcome, float)) ** 2))
+
+
+def log_score(probability: np.ndarray, outcome: np.ndarray, futures: int) -> float:
+    """Mean log probability given to what happened (higher is better, 0 at best); probabilities
+    are kept within half a future of 0 and 1, so an outcome no future had scores finitely."""
+    p = np.clip(np.asarray(probability, float), 0.5 / futures, 1 - 0.5 / futures)
+    return float(np.mean(np.where(np.asarray(outcome, bool), np.log(p), np.log1p(-p))))
+
+
+def reliability(probability: np.ndarray, outcome: np.ndarray, bins: int = 5) -> list[tuple[float, float, int]]:
+    """(mean forecast, observed frequency, count) per non-empty bin of equal width on [0, 1]."""
+    p, y = np.asarray(probability, float), np.asarray(outcome, float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    return [(float(p[which == b].mean()), float(y[which == b].mean()), int(np.sum(which == b)))
+            for b in range(bins) if np.any(which == b)]

@@ -221,6 +221,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("analysis.p_setback", PROB),
     ("analysis.milestones.*.track", Rule("text")),
     ("analysis.milestones.*.threshold", UNIT_OPEN),
+    ("analysis.questions", Rule("file")),  # the forecast questions every run answers: configs/questions/NAME.yaml
     ("model.parameter_sets", Rule("file")),
     # calibration (configs/calibration/*.yaml; the prior is checked by inference/prior.py)
     ("calibration.name", Rule("text")),

@@ -20,7 +20,7 @@ from scipy.special import expit
 from .. import rng
 from ..config.validate import RunSpec
 from . import policies, scenario
-from .state import LOGGED, count, history, jump, jump_track, pick
+from .state import count, history, jump, jump_track, pick
 
 MID_MONTH = 0.5
 
@@ -50,7 +50,6 @@ class Calendar:
         self.env, self.dynamics, self.state, self.scenario = env, dynamics, dynamics.s, spec.scenario
         self.model = dynamics.m
         self.start, self.end, self.seed, self.block = spec.run.start, spec.run.end, seed, block
-        self.state.record.logged = min(max(0, LOGGED - block * spec.run.block_size), self.state.n)
 
     def install(self) -> None:
         cal = self.model.calendar

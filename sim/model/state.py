@@ -11,34 +11,37 @@ import numpy as np
 from .coefficients import rows
 from .kernel import DRIVERS, EVENT_TYPES, LOGIT_BOUND, shift_each, tick_each
 
-LOGGED = 20  # the first trajectories of the ensemble whose dated events are kept in the results
-
 
 @dataclass
 class EventRecord:
     """When events happen: per month, the trajectories with an event of each type (`tally`), and
-    the dated events (month, trajectory, type) of the block's first `logged` trajectories, read
-    from their event counts at the end of each month (`seen`)."""
+    every event as a row (month, trajectory, type), read from the event counts at the end of each
+    month for the types the month's tally names (so a quiet type costs nothing)."""
 
     last: np.ndarray       # (event types, n) last month with an event of each type, −1 before any
     tally: np.ndarray      # (event types, months) trajectories with an event of each type
-    logged: int = 0
-    seen: np.ndarray | None = None  # (months, event types, logged) counts of the logged trajectories
+    counted: np.ndarray | None = None  # (event types, n) counts already turned into rows
+    rows: list = field(default_factory=list)  # (month, type, trajectories with an event, once per event)
 
     def log_month(self, month: int, counts: np.ndarray) -> None:
-        """Keep the logged trajectories' counts once the month is over."""
-        if self.logged:
-            if self.seen is None:
-                self.seen = np.zeros((self.tally.shape[1], counts.shape[0], self.logged), dtype=counts.dtype)
-            self.seen[month] = counts[:, :self.logged]
+        """Keep the month's events, one entry per event, once the month is over."""
+        if self.counted is None:
+            self.counted = np.zeros_like(counts)
+        for kind in np.flatnonzero(self.tally[:, month]):
+            now, before = counts[kind], self.counted[kind]
+            who = np.flatnonzero(now != before)
+            self.rows.append((month, kind, np.repeat(who, now[who] - before[who])))
+            before[who] = now[who]
 
     def arrays(self, offset: int) -> tuple[np.ndarray, np.ndarray]:
-        """(event types, months) trajectories with each event per month, and the dated events as
-        rows (month, trajectory, type) with trajectories numbered from `offset`."""
-        if self.seen is None:
+        """(event types, months) trajectories with each event per month, and every event as a row
+        (month, trajectory, type) with trajectories numbered from `offset`, in month order."""
+        if not self.rows:
             return self.tally, np.empty((0, 3), dtype=np.int64)
-        months, kinds, trajectories = np.nonzero(np.diff(self.seen, axis=0, prepend=0))
-        return self.tally, np.stack([months, offset + trajectories, kinds], axis=1).astype(np.int64)
+        sizes = [who.size for _, _, who in self.rows]
+        month, kind = (np.repeat([row[i] for row in self.rows], sizes) for i in (0, 1))
+        who = np.concatenate([who for _, _, who in self.rows])
+        return self.tally, np.stack([month, offset + who, kind], axis=1).astype(np.int64)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""report.md for a run folder, or for a comparison of runs: the outlook in words, tables and figures.
+"""report.md and report.html for a run folder, or for a comparison of runs: the outlook in words,
+tables and figures; and a run's outlook.csv.
 
 Every number in a report is read from the run's summary (analysis/outlook.py) or its recorded
 config; the narrative paragraph is assembled from them, the way the article's conclusion reads.
@@ -8,14 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
 from .. import files
-from ..analysis import comparison
+from ..analysis import comparison, identity
 from ..analysis.ensemble import Ensemble
 from ..analysis.outlook import Run
 from ..run import progress
-from . import figures
-from .tables import (assumptions, classes_table, events_table, milestones_table, robustness_table, table,
-                     thesis_table, tracks_table, uneven_table)
+from . import export, figures, html, notes
+from .tables import (assumptions, classes_table, events_table, happened, milestones_table, questions_table,
+                     robustness_table, table, thesis_table, tracks_table, uneven_table)
+from .style import label_name as name_of
 from .text import narrative, plus_minus
 
 CAPTIONS = {
@@ -30,17 +34,24 @@ CAPTIONS = {
 
 
 def publish(run: Run, out_dir: Path, sample_paths: int) -> Path:
-    """Draw every figure of an analysed run into out_dir/figures and write out_dir/report.md; returns its path."""
+    """Draw every figure of an analysed run into out_dir/figures, write out_dir/report.md, the same as
+    one self-contained report.html, and outlook.csv; returns the path of report.md."""
     out_dir = Path(out_dir)
     drawn = figures.draw([run], out_dir / "figures", sample_paths, progress.Bar("drawing figures"))
-    return files.write_text(out_dir / "report.md", single(run, drawn, out_dir))
+    export.write_csv(run, out_dir / "outlook.csv")
+    return _write(single(run, drawn, out_dir), out_dir)
 
 
 def compare(runs: list[Run], out_dir: Path, folders: list[Path]) -> Path:
-    """Overlay figures of several analysed runs and write out_dir/report.md comparing them."""
+    """Overlay figures of several analysed runs and write out_dir/report.md (and report.html) comparing them."""
     out_dir = Path(out_dir)
     drawn = figures.draw(runs, out_dir / "figures", 0, progress.Bar("drawing figures"))
-    return files.write_text(out_dir / "report.md", comparison_text(runs, drawn, out_dir, folders))
+    return _write(comparison_text(runs, drawn, out_dir, folders), out_dir)
+
+
+def _write(markdown: str, out_dir: Path) -> Path:
+    files.write_text(out_dir / "report.html", html.page(markdown, out_dir))
+    return files.write_text(out_dir / "report.md", markdown)
 
 
 def _figure(drawn: dict[str, Path], name: str, out_dir: Path) -> str:
@@ -65,11 +76,14 @@ def single(run: Run, drawn: dict[str, Path], out_dir: Path) -> str:
     fig = lambda name: _figure(drawn, name, out_dir)  # noqa: E731
     events_note = ("" if "events" in drawn else
                    "\n(No monthly event record in this run's results, so no event raster.)\n")
+    never = [name_of(e) for e in s["events"] if e not in happened(s)]
     return "\n".join([
-        f"# Integration outlook of the Union State: scenario {s['scenario']}",
+        f"# Integration outlook of the Union State: scenario {s['scenario']}, model {s['model']}",
         "",
         f"*{s['trajectories']:,} simulated futures, {s['start']} to {s['end']}, seed {s['seed']}.*"
         + _kept(run.ensemble),
+        "",
+        notes.what_was_run(s),
         "",
         "## Outlook",
         "",
@@ -106,18 +120,46 @@ def single(run: Run, drawn: dict[str, Path], out_dir: Path) -> str:
         uneven_table(s),
         "",
         fig("setbacks"),
+        "## Forecast questions",
+        "",
+        _questions(s),
+        "",
         "## Events",
         "",
-        "Mean number of events per future, overall and by outlook class:",
+        "Mean number of events per future, overall and by outlook class"
+        + (f" (no future had {', '.join(never)})" if never else "") + ":",
         "",
         events_table(s),
         "",
         fig("events") or events_note,
+        "What the event types are:",
+        "",
+        notes.glossary(happened(s)),
+        "",
         "## Assumptions",
         "",
         assumptions(run.ensemble.ds, run.ensemble.n),
         "",
+        "## Limitations",
+        "",
+        notes.limitations(run.ensemble.binned is not None),
+        "",
     ])
+
+
+def _setting(value) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _questions(s: dict) -> str:
+    """The questions section: the answered questions' table, and which the run could not answer."""
+    skipped = s.get("questions_not_answered", {})
+    text = (f"The probability that each question of the run's set resolves yes (share of futures ± Monte Carlo "
+            f"standard error); `python -m sim.questions FILE RUN_DIR` answers any question file.\n\n"
+            + questions_table(s)) if s.get("questions") else "The run answers no forecast question."
+    for why in dict.fromkeys(skipped.values()):
+        text += f"\n\nNot answered, {why}: " + ", ".join(f"`{q}`" for q, w in skipped.items() if w == why) + "."
+    return text
 
 
 def comparison_text(runs: list[Run], drawn: dict[str, Path], out_dir: Path, folders: list[Path]) -> str:
@@ -150,11 +192,19 @@ def comparison_text(runs: list[Run], drawn: dict[str, Path], out_dir: Path, fold
                      table(["quantity", base.label, other.label, "difference ± SE", "beyond 2 SE"], rows), ""]
     stories = []
     for r in runs:
-        stories += [f"### {r.label}", "", narrative(r.summary), ""]
+        scenario = OmegaConf.create(r.ensemble.ds.attrs["config"]).scenario
+        stories += [f"### {r.label}", "", f"*Scenario {scenario.name}: {scenario.get('description', '')}*", "",
+                    narrative(r.summary), ""]
+    differ = identity.differences([r.ensemble.ds for r in runs])
     return "\n".join([
         "# Comparison of integration outlooks: " + " vs ".join(r.label for r in runs),
         "",
         overview,
+        "",
+        "## Settings that differ",
+        "",
+        table(["setting", *(r.label for r in runs)], [[f"`{k}`", *map(_setting, v)] for k, v in differ.items()])
+        if differ else "The runs' settings are the same.",
         "",
         "## Differences",
         "",

@@ -116,9 +116,8 @@ def events(run: Run, stem: Path) -> Path | None:
         title = f"Events by month, {span([run])}"
         if "log_trajectory" in ds and (ds["log_trajectory"].values == 0).any():
             mine = ds["log_trajectory"].values == 0
-            row = {str(e): i for i, e in enumerate(counts["event"].values)}
             x = mdates.date2num(ds["log_time"].values[mine]) + 15  # mid-month
-            y = [row[str(e)] + 0.5 for e in ds["log_event"].values[mine]]
+            y = ds["log_event"].values[mine] + 0.5  # a position in `event`, as the rows are
             ax.plot(x, y, "o", ms=3.5, mfc="white", mec="black", mew=0.8, ls="none")
             title += "\n(circles: the events of one sample future, trajectory 0)"
         ax.set_yticks(np.arange(len(names)) + 0.5, names)

@@ -9,13 +9,13 @@ from .style import label_name as name_of, percent
 from .text import GRID_SYMBOLS
 
 
-def table(header: list[str], rows: list[list]) -> str:
-    """A Markdown table; the first column is left-aligned, the others right-aligned."""
+def table(header: list[str], rows: list[list], left: int = 1) -> str:
+    """A Markdown table; the first `left` columns (words) are left-aligned, the others (numbers) right-aligned."""
 
     def line(cells) -> str:
         return "| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |"
 
-    rule = "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"
+    rule = "|" + "|".join([":---"] * left + ["---:"] * (len(header) - left)) + "|"
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
@@ -79,11 +79,28 @@ def uneven_table(s: dict) -> str:
     return table(["per future", "mean ± SE", "median", "5–95 %"], rows)
 
 
+def happened(s: dict) -> list[str]:
+    """The event types that happened in some future (the others' rows would be zeros throughout)."""
+    return [e for e, x in s["events"].items() if x["mean"] > 0]
+
+
 def events_table(s: dict) -> str:
-    rows = [[name_of(e), f"{x['mean']:.2f}",
-             *("—" if x["by_class"][c] is None else f"{x['by_class'][c]:.2f}" for c in CLASSES)]
-            for e, x in s["events"].items()]
+    rows = [[name_of(e), f"{s['events'][e]['mean']:.2f}",
+             *("—" if s["events"][e]["by_class"][c] is None else f"{s['events'][e]['by_class'][c]:.2f}"
+               for c in CLASSES)] for e in happened(s)]
     return table(["event", "per future", *(f"in {name_of(c)}" for c in CLASSES)], rows)
+
+
+def questions_table(s: dict) -> str:
+    """The forecast questions the run answers: probability ± SE, resolution date and rule."""
+    rows = [[f"`{qid}`", q["text"], q["rule"], q["resolves"], f"{q['p']:.1%} ± {q['p_se']:.1%}"]
+            for qid, q in sorted(s.get("questions", {}).items(), key=lambda kv: (kv[1]["resolves"], kv[0]))]
+    return table(["question", "text", "resolution rule", "resolves", "P(yes) ± SE"], rows, left=3)
+
+
+def _rate(rate) -> str:
+    """A base rate, or per-track rates as 'economic 0.82, energy 0.36, …'."""
+    return ", ".join(f"{t} {r:g}" for t, r in rate.items()) if isinstance(rate, dict) else f"{rate:g}"
 
 
 def assumptions(ds, trajectories: int) -> str:
@@ -96,7 +113,7 @@ def assumptions(ds, trajectories: int) -> str:
                  if isinstance(value, dict) and value and set(value) <= set(tracks)
                  and all(isinstance(x, (int, float)) for x in value.values())]
     scalars = [[k.replace("_", " "), f"{v:g}"] for k, v in model.items() if isinstance(v, (int, float))]
-    rates = [[name_of(e), f"{x['rate']:g}"] for e, x in model.get("events", {}).items()
+    rates = [[name_of(e), _rate(x["rate"])] for e, x in model.get("events", {}).items()
              if isinstance(x, dict) and "rate" in x]
     lines = [
         f"- **Scenario** `{scenario['name']}`: {scenario.get('description', '')}",

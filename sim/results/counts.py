@@ -3,9 +3,10 @@
 A big run never holds all paths. Every block becomes a dict of integer arrays — per-month
 histograms of each track and the composite on BINS equal bins of (0, 1) (quantiles to 1/BINS),
 fixed-point sums for means and spreads, class, verdict and milestone counts, histograms of the
-per-future measures of measures.py — plus the full paths of a fixed random sample of
-trajectories. Merging adds the counts and concatenates the rows keyed by trajectory, so blocks
-from any worker or machine give the same bytes in any order. Summaries are computed with the
+per-future measures of measures.py, the futures answering yes to each forecast question of the
+run's set (answers.py) — plus the full paths of a fixed random sample of trajectories and the
+dated events of the first LOGGED. Merging adds the counts and concatenates the rows keyed by
+trajectory, so blocks from any worker or machine give the same bytes in any order. Summaries are computed with the
 run's analysis settings (δ, ε, window, milestones); they are recorded in the results.
 """
 
@@ -15,13 +16,14 @@ import numpy as np
 
 from .. import rng
 from ..config.validate import RunSpec
-from . import measures
+from . import answers, measures, questions
 
 BINS = 1000                      # histogram bins on (0, 1): quantiles to 0.001 in level
 FIXED_POINT = 2.0**24            # fixed point of a block's sums: integer merges are exact, 6e-8 per block
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 SAMPLE_PATHS = 100               # full paths kept for plots (the fan chart draws run.sample_paths of them)
 INTEGER_METRICS = ("setbacks", "reversals", "decline_months")
+LOGGED = 20                      # futures whose dated events are kept
 ROWS = ("log", "sample_index", "sample_level")  # per-trajectory rows; everything else is a count
 
 
@@ -58,25 +60,30 @@ def _fixed(x: np.ndarray) -> np.ndarray:
 
 def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.ndarray, log: np.ndarray,
            offset: int, kept: np.ndarray) -> dict[str, np.ndarray]:
-    """The summary of one block: levels (months, tracks, n), counts (n, events), per_month
+    """The summary of one block: levels (months, tracks, n; recorded to measures.STEP), counts (n, events), per_month
     (events, months), log rows (month, trajectory, type) in run-wide trajectory numbers; `offset` is
     the block's first trajectory and `kept` the run's sampled trajectories."""
     months, k, n = levels.shape
+    levels = measures.recorded(levels)
     paths = levels.transpose(2, 0, 1)
-    composite = measures.composite(paths, spec.model.weights)  # (n, t) float32, as the Dataset holds it
+    composite = measures.recorded(measures.composite(paths, spec.model.weights))  # (n, t), as the Dataset holds it
     cell = (np.arange(k + 1) * BINS)[:, None]
     hist = np.stack([_bincount(cell + _bin(np.vstack([levels[t], composite[:, t]]), 0.0, 1.0, BINS),
                                (k + 1) * BINS) for t in range(months)],
                     dtype=np.int32).reshape(months, k + 1, BINS)  # a block's counts fit: half the bytes to merge
     m = measures.measure(paths, composite.astype(np.float64), spec.tracks, spec.analysis)
     mine = kept[(kept >= offset) & (kept < offset + n)]
+    log = log.astype(np.int64).reshape(-1, 3)
+    local = log - [0, offset, 0]
     return {
         "trajectories": np.array(n, dtype=np.int64),
         "hist": hist,
         "moments": np.concatenate([_fixed(levels), _fixed(composite.T)[:, :, None]], axis=2),
         **tally(m, counts, months),
         "event_month": per_month.astype(np.int64),
-        "log": log.astype(np.int64).reshape(-1, 3),
+        "question_yes": answers.yes_counts(questions.named(spec.analysis.questions), spec.run.start, spec.run.end,
+                                           spec.tracks, paths, composite, local),
+        "log": log[log[:, 1] < LOGGED],
         "sample_index": mine.astype(np.int64),
         "sample_level": levels[:, :, mine - offset].transpose(2, 0, 1).astype(np.float32),
     }

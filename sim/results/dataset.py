@@ -1,12 +1,15 @@
 """The results Dataset: its layout for a run that keeps every path and for one that keeps counts.
 
 A run that keeps every path: level(trajectory, time, track) and composite(trajectory, time) as
-float32, monthly `time` as dates, events(trajectory, event) as counts, event_month(event, time) as
-the number of trajectories with an event of each type in each month, and the dated events of the
-first trajectories as a table along `log` (log_trajectory, log_time, log_event). A summary-mode
-run (attribute layout = "summary") carries quantile bands, the counts of counts.py and sampled
-paths instead of `level`. Attributes hold the seed, scenario, package version, format version
-and the resolved config (YAML).
+float32 recorded to measures.STEP, monthly `time` as dates, events(trajectory, event) as counts, event_month(event, time) as
+the number of trajectories with an event of each type in each month, and every dated event as a
+table along `log` (log_trajectory, log_time, log_event: a position in `event`), so that any question about events between
+two dates can be answered later. A summary-mode run (attribute layout = "summary") carries quantile
+bands, the counts of counts.py (with its forecast questions' answers), sampled paths and the dated
+events of the first counts.LOGGED futures instead. Attributes hold the seed, scenario, package
+version, format version, the resolved config (YAML) and the question set it answers (YAML, the
+format of results/questions.py), and may hold `overrides` (JSON list: what the run was asked for)
+and `start_state` (JSON: the state the run starts from and the last record it used, for the report).
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from scipy.special import logsumexp
 
 from .. import months
 from ..config.validate import RunSpec, from_config
-from ..model.state import EVENT_TYPES, LOGGED
-from . import counts, measures
+from ..model.state import EVENT_TYPES
+from . import counts, measures, questions
 
-FORMAT = 2  # bump when the layout changes; io.load refuses other formats
+FORMAT = 3  # bump when the layout changes; io.load refuses other formats
+# The event log's types as codes, the positions of the `event` coordinate (CF flags).
+EVENT_CODES = {"long_name": "event type", "flag_values": np.arange(len(EVENT_TYPES), dtype=np.int8),
+               "flag_meanings": " ".join(EVENT_TYPES)}
 
 
 def version() -> str:
@@ -36,24 +42,24 @@ def version() -> str:
 
 def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, config_yaml: str) -> xr.Dataset:
     """One Dataset from the blocks' arrays (BlockResult.arrays), in block order."""
-    levels = np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1)
+    levels = measures.recorded(np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1))
     event_counts = np.concatenate([b["counts"] for b in blocks])
     n = levels.shape[0]
     times = months.dates(spec.run.start, spec.months)
     per_month = np.sum([b["event_month"] for b in blocks], axis=0).astype(np.int32)
     log = np.concatenate([b["log"] for b in blocks]).astype(np.int32)
-    log = log[np.lexsort((log[:, 0], log[:, 1]))]
+    log = log[np.argsort(log[:, 1], kind="stable")]  # by trajectory, each in month order
     return xr.Dataset(
         {
             "level": (("trajectory", "time", "track"), levels, {"long_name": "integration level", "units": "1"}),
-            "composite": (("trajectory", "time"), measures.composite(levels, spec.model.weights),
+            "composite": (("trajectory", "time"), measures.recorded(measures.composite(levels, spec.model.weights)),
                           {"long_name": "composite index", "units": "1"}),
             "events": (("trajectory", "event"), event_counts.astype(np.int32), {"long_name": "event count"}),
             "event_month": (("event", "time"), per_month,
                             {"long_name": "trajectories with an event of this type in this month"}),
-            "log_trajectory": ("log", log[:, 1], {"long_name": f"trajectory (one of the first {LOGGED})"}),
+            "log_trajectory": ("log", log[:, 1], {"long_name": "trajectory"}),
             "log_time": ("log", times[log[:, 0]], {"long_name": "month of the event"}),
-            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]], {"long_name": "event type"}),
+            "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
         coords={
             "trajectory": np.arange(n, dtype=np.int32),
@@ -103,16 +109,21 @@ def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr
             "events_by_class": (("outlook", "event"), merged["events_by_class"].astype(np.float64)),
             "event_month": (("event", "time"), merged["event_month"].astype(np.int32),
                             {"long_name": "trajectories with an event of this type in this month"}),
+            "question_yes": ("question", merged["question_yes"],
+                             {"long_name": "futures answering yes to each question of the run's set"}),
             "sample_level": (("sample", "time", "track"), merged["sample_level"]),
-            "sample_composite": (("sample", "time"), measures.composite(merged["sample_level"], spec.model.weights)),
-            "log_trajectory": ("log", log[:, 1].astype(np.int32)),
+            "sample_composite": (("sample", "time"),
+                                 measures.recorded(measures.composite(merged["sample_level"], spec.model.weights))),
+            "log_trajectory": ("log", log[:, 1].astype(np.int32),
+                               {"long_name": f"trajectory (one of the first {counts.LOGGED})"}),
             "log_time": ("log", times[log[:, 0]]),
-            "log_event": ("log", np.array(EVENT_TYPES)[log[:, 2]]),
+            "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
         coords={"quantile": list(counts.QUANTILES), "time": times, "series": series, "track": list(spec.tracks),
                 "event": list(EVENT_TYPES), "outlook": list(measures.CLASSES),
                 "horizon": times[measures.horizons(count)], "milestone": list(vars(spec.analysis.milestones)),
-                "integer_metric": list(counts.INTEGER_METRICS), "sample": merged["sample_index"].astype(np.int32)},
+                "integer_metric": list(counts.INTEGER_METRICS), "sample": merged["sample_index"].astype(np.int32),
+                "question": [q.id for q in questions.named(spec.analysis.questions)]},
         attrs={**attrs, "layout": "summary", "trajectories": n},
     )
 
@@ -147,6 +158,7 @@ def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
         "start": months.text(spec.run.start),
         "end": months.text(spec.run.end),
         "config": config_yaml,
+        "questions": questions.dump(questions.named(spec.analysis.questions)),
     }
 
 
@@ -158,7 +170,7 @@ def is_summary(ds: xr.Dataset) -> bool:
 def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
     """The dated events (YYYY-MM, type) of one logged trajectory, in time order."""
     mine = ds.log_trajectory.values == trajectory
-    return [(str(t)[:7], str(e)) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
+    return [(str(t)[:7], str(ds.event.values[e])) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
 
 
 def spec_of(ds: xr.Dataset) -> RunSpec:

@@ -19,6 +19,16 @@ CLASSES = ("uneven_progress", "smooth_progress", "stagnation", "regression")
 HORIZON_YEARS = 5  # class shares and milestone probabilities are also reported every 5 years
 # The verdict is re-taken over a grid around its own thresholds: δ and ε halved and doubled.
 GRID_FACTORS = (0.5, 1.0, 2.0)
+# Levels and the composite are recorded to this step, a quarter of a summary-mode histogram bin: both
+# kinds of run measure the same numbers, and results files keep them in 16 bits (io.py).
+STEP = 2.0**-12
+
+
+def recorded(x: np.ndarray) -> np.ndarray:
+    """Levels rounded to STEP, in float32 (exact: STEP is a power of two); levels within a step of 0
+    or 1 are recorded a step inside, so that recorded levels stay in (0, 1) as the model's do."""
+    steps = np.rint(np.asarray(x, dtype=np.float32) * np.float32(1 / STEP))
+    return np.clip(steps, 1, 1 / STEP - 1, out=steps) * np.float32(STEP)
 
 
 def composite(levels: np.ndarray, weights) -> np.ndarray:
