@@ -1,20 +1,21 @@
-"""`python -m sim.backtest`: the model run over the record and scored against it and naive forecasts."""
+"""`python -m sim.backtest`: rolling-origin forecasts of the record's observables, scored against baselines."""
 
 from __future__ import annotations
 
 from . import command
-from .studies.backtest import run as backtest
+from .studies.backtest import study
 
 COMMAND = command.Command.named("sim.backtest")
 
 
 def main(argv: list[str]) -> None:
-    args = COMMAND.parser(folder=True, overrides="model=calibrated run.trajectories=2000").parse_args(argv)
-    overrides = COMMAND.check_overrides(args.overrides)
-    model = next((o.split("=", 1)[1] for o in overrides if o.startswith("model=")), "default")
-    out = COMMAND.folder(args, model)
-    print(backtest.table(backtest.run(overrides, out)))
-    print(f"Backtest in {out}")
+    args = COMMAND.parser(folder=True, overrides="backtest.samples=500 calibration.sets=256").parse_args(argv)
+    calibration, settings = study.load(COMMAND.check_overrides(args.overrides))
+    out = COMMAND.folder(args, settings.name)
+    summary = study.run(calibration, settings, out)
+    print((out / "evaluation.md").read_text(), end="")
+    print(f"Backtest of origins {summary['origins'][0]}–{summary['origins'][1]} in {out} "
+          f"({summary['seconds']:.0f} s; calibration from {summary['calibration']['trajectories']:,} trajectories)")
 
 
 if __name__ == "__main__":

@@ -235,16 +235,11 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("calibration.prior.*.{key,dist}", Rule("text")),
     ("calibration.prior.*.{centre,sd}", real(-1e3, 1e3)),
     ("calibration.prior.*.scale", Rule("flag")),
-    # backtest (configs/experiment/backtest.yaml)
-    ("backtest.draws", real(1, 1e6, "index paths", kind="int")),
-    ("backtest.anchors.territory_ratio", real(1, 1e4, "ratio")),
-    ("backtest.anchors.gas_price_1999", real(0, 1e4, "USD per 1000 m³", lo_open=True)),
-    ("backtest.seed", Rule("seed")),
-    ("backtest.index.{initial,final}", real(0, 1, "level", True, True, kind="vector")),
-    ("backtest.index.final_spread", real(0, 0.5, "level")),
-    ("backtest.index.weights.{small,medium,major}", real(0, 10, "logit", kind="range")),
-    ("backtest.index.permanent", real(0, 1, "share", kind="range")),
-    ("backtest.index.half_life_years", real(0, 100, "years", lo_open=True, kind="range")),
+    # backtest (configs/backtest/*.yaml): rolling-origin evaluation
+    ("backtest.name", Rule("text")),
+    ("backtest.{first_origin,last_origin,split}", real(1990, 2100, "year", kind="int")),
+    ("backtest.horizon", real(1, 30, "years", kind="int")),
+    ("backtest.samples", real(10, 1e6, "futures per origin", kind="int")),
 ]
 
 

@@ -75,6 +75,10 @@ class Prior:
         """(n, D) the parameters' own values of unconstrained points."""
         return np.stack([p.natural(u[:, j]) for j, p in enumerate(self.parameters)], axis=1)
 
+    def unconstrained(self, x: np.ndarray) -> np.ndarray:
+        """(n, D) the unconstrained points of parameter values (n, D)."""
+        return np.stack([p.unconstrained(x[:, j]) for j, p in enumerate(self.parameters)], axis=1)
+
     def design(self, config: Mapping[str, Any], natural: np.ndarray, repeat: int = 1) -> dict[str, np.ndarray]:
         """The engine's design of points (n, D) in their own values: dotted model key → a value per
         trajectory, each point repeated `repeat` times (a block of particles per parameter set)."""

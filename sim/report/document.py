@@ -154,8 +154,8 @@ def _setting(value) -> str:
 def _questions(s: dict) -> str:
     """The questions section: the answered questions' table, and which the run could not answer."""
     skipped = s.get("questions_not_answered", {})
-    text = (f"The probability that each question of the run's set resolves yes (share of futures ± Monte Carlo "
-            f"standard error); `python -m sim.questions FILE RUN_DIR` answers any question file.\n\n"
+    text = ("The probability that each question of the run's set resolves yes (share of futures ± Monte Carlo "
+            "standard error); `python -m sim.questions FILE RUN_DIR` answers any question file.\n\n"
             + questions_table(s)) if s.get("questions") else "The run answers no forecast question."
     for why in dict.fromkeys(skipped.values()):
         text += f"\n\nNot answered, {why}: " + ", ".join(f"`{q}`" for q, w in skipped.items() if w == why) + "."

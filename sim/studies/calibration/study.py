@@ -36,10 +36,13 @@ class Study:
     keep: list[int]          # the months whose posterior draws are kept (sets.csv)
 
 
-def load(overrides: list[str]) -> Study:
-    """The study of configs/calibration/<name>.yaml with the overrides, every problem one line before any work."""
-    name = next((a.split("=", 1)[1] for a in overrides if a.startswith("calibration=")), "default")
-    cfg = compose([f"+calibration={name}", *(a for a in overrides if not a.startswith("calibration="))])
+def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
+    """The study of configs/calibration/<name>.yaml with the overrides (and the config groups of `studies`
+    that build on it, e.g. "backtest"), every problem one line before any work."""
+    chosen = {group: next((a.split("=", 1)[1] for a in overrides if a.startswith(f"{group}=")), "default")
+              for group in ("calibration", *studies)}
+    cfg = compose([*(f"+{group}={name}" for group, name in chosen.items()),
+                   *(a for a in overrides if a.split("=", 1)[0] not in chosen)])
     spec, seed, _ = prepare(cfg)
     if not hasattr(spec.model, "record"):
         raise ConfigError("model", spec.config["model"].get("name", "?"), "must be a model tied to the record "
