@@ -1,5 +1,5 @@
 """Baselines that see exactly what the model sees at an origin: the record's yearly observables before the
-origin year, and nothing at or after it (`baselines` cuts the record first, and the fits read only the cut).
+origin year, and nothing at or after it (`forecasts` cuts the record first, and the fits read only the cut).
 
 Counts: a climatology and a persistence forecast. Indicators: persistence (a random walk without drift), a
 random walk with drift and an AR(1), all three one AR(1) law x(t+1) = a + b·x(t) + s·ε with parameters fitted
@@ -30,7 +30,7 @@ class Law(NamedTuple):
     s: float
 
 
-def baselines(observed: Observed, origin: int, years: list[int], samples: int,
+def forecasts(observed: Observed, origin: int, years: list[int], samples: int,
               generator: np.random.Generator) -> dict[str, Forecast]:
     """Each baseline's forecast made at `origin` for `years` (from `origin` on), fitted to the record before
     `origin` only: climatology and persistence of the counts, persistence, drift and AR(1) of the indicators."""

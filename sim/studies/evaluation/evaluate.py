@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...files import write_text
 from ...report.tables import table
 from . import baselines, scores
 from .calibration import calibration
@@ -19,11 +20,13 @@ from .skill import BLOCK, REPLICATES, compare
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The scored points, the skill table (skill.csv) and the calibration table (calibration.csv)."""
+    """The scored points, the skill table (skill.csv), the calibration table (calibration.csv) and the length
+    of the bootstrap's blocks of origins."""
 
     points: pd.DataFrame
     skill: pd.DataFrame
     calibration: pd.DataFrame
+    block: int
 
     def markdown(self) -> str:
         """Both tables in Markdown, with what their columns mean."""
@@ -37,7 +40,8 @@ class Evaluation:
         return "\n".join([
             "## Skill against the best baseline", "",
             f"Mean scores over origins (lower is better); skill = 1 − model / best baseline, the best chosen per "
-            f"family, score and horizon; 95 % interval from a moving-block bootstrap over origins (blocks of {BLOCK}).",
+            f"family, score and horizon; 95 % interval from a moving-block bootstrap over origins (blocks of "
+            f"{self.block}).",
             "", table(["family", "score", "horizon", "points", "model", "best baseline", "skill", "95 % interval"],
                       skill), "",
             "## Calibration", "",
@@ -50,9 +54,9 @@ class Evaluation:
         """skill.csv, calibration.csv and evaluation.md in `folder`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.skill.to_csv(folder / "skill.csv", index=False)
-        self.calibration.to_csv(folder / "calibration.csv", index=False)
-        (folder / "evaluation.md").write_text(self.markdown())
+        write_text(folder / "skill.csv", self.skill.to_csv(index=False))
+        write_text(folder / "calibration.csv", self.calibration.to_csv(index=False))
+        write_text(folder / "evaluation.md", self.markdown())
 
 
 def evaluate(forecasts: list[Forecast], observed: Observed, baselines_samples: int, generator: np.random.Generator,
@@ -60,6 +64,6 @@ def evaluate(forecasts: list[Forecast], observed: Observed, baselines_samples: i
     """The model's forecasts (one per origin) scored against the record and against the baselines made at the
     same origins for the same years with `baselines_samples` samples each; `generator` draws the baselines, the
     randomised PIT and the bootstrap."""
-    made = [baselines.baselines(observed, f.origin, f.years, baselines_samples, generator) for f in forecasts]
+    made = [baselines.forecasts(observed, f.origin, f.years, baselines_samples, generator) for f in forecasts]
     scored = scores.points(forecasts, made, observed, generator)
-    return Evaluation(scored, compare(scored, "horizon", generator, block, replicates), calibration(scored))
+    return Evaluation(scored, compare(scored, "horizon", generator, block, replicates), calibration(scored), block)

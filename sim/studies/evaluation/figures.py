@@ -10,6 +10,7 @@ import pandas as pd
 
 from ...report.style import STYLE, label_name, panel_grid, plt, save_png, series_style
 from .calibration import LEVELS
+from .evaluate import Evaluation
 from .scores import families
 
 BINS = 10
@@ -86,8 +87,9 @@ def coverage_figure(calibration: pd.DataFrame, path: Path) -> Path:
         return save_png(fig, path)
 
 
-def figures(skill: pd.DataFrame, points: pd.DataFrame, calibration: pd.DataFrame, folder: Path) -> list[Path]:
-    """All three figures as PNGs in `folder`."""
+def draw(result: Evaluation, folder: Path) -> list[Path]:
+    """The three figures of an evaluation as skill.png, pit.png and coverage.png in `folder`."""
     folder = Path(folder)
-    return [skill_figure(skill, folder / "skill.png"), pit_figure(points, calibration, folder / "pit.png"),
-            coverage_figure(calibration, folder / "coverage.png")]
+    return [skill_figure(result.skill, folder / "skill.png"),
+            pit_figure(result.points, result.calibration, folder / "pit.png"),
+            coverage_figure(result.calibration, folder / "coverage.png")]

@@ -65,5 +65,5 @@ def block_indices(n: int, block: int, replicates: int, generator: np.random.Gene
 def split_sample(forecast: Forecast, observed: Observed, samples: int, generator: np.random.Generator) -> pd.DataFrame:
     """A single forecast (say made at 2011 by the model fitted to the record before it) against the baselines
     made at the same origin, year by year: `compare` by year, without an interval, as there is one origin."""
-    made = baselines.baselines(observed, forecast.origin, forecast.years, samples, generator)
+    made = baselines.forecasts(observed, forecast.origin, forecast.years, samples, generator)
     return compare(scores.points([forecast], [made], observed, generator), "year")
