@@ -36,7 +36,8 @@ def skill_figure(skill: pd.DataFrame, path: Path) -> Path:
             ax.margins(y=0.3)
             horizons = sorted(rows["horizon"].unique())
             ax.set_xticks(horizons)
-            ax.set(xlim=(horizons[0] - 0.5, horizons[-1] + 0.5), title=label_name(family), xlabel="horizon (years)", ylabel="skill vs best baseline")
+            ax.set(xlim=(horizons[0] - 0.5, horizons[-1] + 0.5), title=label_name(family), xlabel="horizon (years)",
+                   ylabel="skill vs best baseline")
             ax.legend(loc="best")
         fig.suptitle("Skill = 1 − model score / best baseline's (named above each interval), 95 % block-bootstrap "
                      "intervals over origins", fontsize=9)
