@@ -1,0 +1,181 @@
+"""The evaluation of forecasts: the record as yearly observables, baselines that read nothing from their origin
+on, scores with known values, and, where the truth is known, a calibrated forecast that passes and skills
+against a wrong baseline while one of half the true spread fails."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.config.compose import compose, prepare
+from sim.record import derived
+from sim.studies.evaluation import Forecast, Observed, observed
+from sim.studies.evaluation import baselines
+from sim.studies.evaluation.baselines import Law, ar1, drift, persistence, simulate
+from sim.studies.evaluation.calibration import calibration
+from sim.studies.evaluation.evaluate import evaluate
+from sim.studies.evaluation.figures import draw
+from sim.studies.evaluation.scores import crps, interval_score, log_score, points
+from sim.studies.evaluation.skill import block_indices, compare, split_sample
+
+
+@pytest.fixture(scope="module")
+def model():
+    return prepare(compose())[0].model
+
+
+@pytest.fixture(scope="module")
+def record():
+    return derived.load()
+
+
+@pytest.fixture(scope="module")
+def real(record, model) -> Observed:
+    return observed(record, model, 1994, 2023)
+
+
+def as_model(observed: Observed, origin: int, horizons: int, samples: int, seed: int) -> Forecast:
+    """A stand-in for the model's forecast at an origin: the persistence baseline's counts and AR(1) indicators."""
+    years = list(range(origin, min(origin + horizons, observed.years[-1] + 1)))
+    made = baselines.forecasts(observed, origin, years, samples, np.random.default_rng(seed))
+    return Forecast(origin, years, made["persistence"].counts, made["ar1"].indicators)
+
+
+def test_observed_counts_the_months_with_recorded_steps_and_setbacks(real, record, model):
+    events = record.events
+    for year in (1996, 2006, 2014, 2020):
+        for d, sign in enumerate((1, -1)):
+            for k, track in enumerate(model.tracks):
+                rows = (events.direction == sign) & events.on(track) & (events.month // 12 == year)
+                assert real.counts[real.years.index(year), d, k] == len(set(events.month[rows]))
+    assert real.years == list(range(1994, 2024)) and real.counts.sum() > 100
+    shares = derived.trade_share(record.indicators)
+    assert real.indicators["trade_share"] == {y: v for y, v in shares.items() if 1994 <= y <= 2023}
+    assert 2001 not in real.indicators["trade_share"] and 2008 not in real.indicators["subsidy"]
+    assert real.indicators["brent"][2010] == pytest.approx(np.log(derived.brent(record.indicators)[2010]))
+
+
+def changed(observed: Observed, years: range, by: float) -> Observed:
+    """The same record with every count and indicator of `years` moved by `by` (and an indicator added in a year
+    it was not measured)."""
+    counts = observed.counts.copy()
+    rows = [i for i, y in enumerate(observed.years) if y in years]
+    counts[rows] += int(by)
+    indicators = {name: {y: v + by * (y in years) for y, v in series.items()} | {years[0]: by}
+                  for name, series in observed.indicators.items()}
+    return dataclasses.replace(observed, counts=counts, indicators=indicators)
+
+
+def test_baselines_read_nothing_from_their_origin_on(real):
+    origin, years = 2012, list(range(2012, 2017))
+
+    def drawn(record):
+        made = baselines.forecasts(record, origin, years, 200, np.random.default_rng(11))
+        return {(name, what): a.tobytes() for name, f in made.items()
+                for what, a in [("counts", f.counts), *f.indicators.items()]}
+
+    same = drawn(real)
+    later, earlier = drawn(changed(real, range(2012, 2024), 3)), drawn(changed(real, range(2011, 2012), 3))
+    assert later == same
+    assert all(earlier[key] != same[key] for key in same if key != ("drift", "counts") and key != ("ar1", "counts"))
+
+
+def test_indicator_laws_on_hand_made_series_and_their_fallbacks():
+    assert persistence({2000: 0.0, 2002: 2.0}) == Law(2002, 2.0, 0.0, 1.0, pytest.approx(np.sqrt(2)))  # s² = 2²/2
+    assert persistence({2000: 1.0}) is None and np.isnan(simulate(None, [2001], 5, np.random.default_rng(0))).all()
+    assert drift({0: 0.0, 1: 1.0, 3: 3.0}) == Law(3, 3.0, pytest.approx(1.0), 1.0, pytest.approx(0.0, abs=1e-12))
+    assert drift({0: 0.0, 2: 2.0}) == persistence({0: 0.0, 2: 2.0})            # one change: no drift fitted
+    path = {t: 2 + 0.5 ** t for t in range(5)}                                  # x(t+1) = 1 + 0.5·x(t) exactly
+    fitted = ar1(path)
+    assert (fitted.a, fitted.b, fitted.s) == pytest.approx((1.0, 0.5, 0.0), abs=1e-9)
+    gappy = {t: v for t, v in path.items() if t != 2}                           # two consecutive pairs left
+    assert ar1(gappy) == persistence(gappy)
+    walk = simulate(Law(2000, 1.0, 0.0, 1.0, 0.5), [2001, 2004], 20_000, np.random.default_rng(0))
+    assert walk.std(axis=1) == pytest.approx([0.5, 0.5 * 2], rel=0.03)          # the spread grows with √h
+
+
+def test_scores_of_hand_computed_cases():
+    y = np.array([1.0])
+    assert crps(y, np.ones((1, 50)))[0] == 0                                   # a point mass at the observation
+    assert crps(y, np.array([[0.0, 2.0]]))[0] == pytest.approx(0.5)            # E|X−1| − ½E|X−X'| = 1 − ½·1
+    counts = np.array([[0, 0, 1, 3]])
+    # RPS = Σ_k (F(k) − 1{1 ≤ k})² = 0.5² + 0.25² + 0.25² + 0
+    assert crps(np.array([1]), counts)[0] == pytest.approx(0.375)
+    assert log_score(np.array([1, 2]), np.repeat(counts, 2, axis=0)) == pytest.approx([np.log(4), np.log(8)])
+    band = np.arange(101.0)[None].repeat(2, axis=0)                            # 90 % band 5–95
+    assert interval_score(np.array([50.0, 100.0]), band) == pytest.approx([90, 90 + 2 / 0.1 * 5])
+
+
+def synthetic(origins: int, spread: float, seed: int):
+    """A record drawn from a known law (Poisson(3) counts, an AR(1) indicator), the forecasts from that law
+    with `spread` times its true spread, and a wrong baseline (Poisson(6) counts, a random walk)."""
+    g = np.random.default_rng(seed)
+    years = list(range(1000, 1001 + origins))
+    a, b, s = 1.0, 0.5, 0.3
+    x = np.empty(len(years))
+    x[0] = a / (1 - b)
+    for t in range(1, len(years)):
+        x[t] = a + b * x[t - 1] + s * g.standard_normal()
+    record = Observed(years, g.poisson(3, (len(years), 2, 5)), {"brent": dict(zip(years, x))})
+    n, forecasts, wrong = 1000, [], []
+    for t, origin in enumerate(years[1:], start=1):
+        counts = g.poisson(3, (1, 2, 5, n)) if spread == 1 else g.binomial(4, 0.75, (1, 2, 5, n))  # variance 3/4
+        level = a + b * x[t - 1] + spread * s * g.standard_normal((1, n))
+        forecasts.append(Forecast(origin, [origin], counts, {"brent": level}))
+        walk = x[t - 1] + s * g.standard_normal((1, n))
+        wrong.append({"wrong": Forecast(origin, [origin], g.poisson(6, (1, 2, 5, n)), {"brent": walk})})
+    return points(forecasts, wrong, record, g)
+
+
+def test_forecasts_from_the_truth_are_calibrated_and_skilled():
+    scored = synthetic(300, 1.0, seed=5)
+    table = calibration(scored).set_index("family")
+    for family in ("counts", "brent"):
+        row = table.loc[family].iloc[0]
+        assert row["pit_p"] > 0.05
+        for level in ("cover50", "cover90"):
+            assert row[f"{level}_low"] <= row[level] <= row[f"{level}_high"]
+    skill = compare(scored, "horizon", np.random.default_rng(0), replicates=500)
+    assert (skill["skill"] > 0).all() and (skill["low"] > 0).all()
+
+
+def test_a_forecast_of_half_the_true_spread_is_rejected():
+    table = calibration(synthetic(300, 0.5, seed=3)).set_index("family")
+    for family in ("counts", "brent"):
+        row = table.loc[family].iloc[0]
+        assert row["pit_p"] < 0.05 and row["cover90"] < row["cover90_low"]
+
+
+def test_the_bootstrap_repeats_for_a_seed_and_holds_the_estimate(real):
+    forecasts = [as_model(real, origin, 5, 300, origin) for origin in range(2003, 2023)]
+    made = [baselines.forecasts(real, f.origin, f.years, 300, np.random.default_rng(f.origin + 1)) for f in forecasts]
+    scored = points(forecasts, made, real, np.random.default_rng(0))
+    first, again = (compare(scored, "horizon", np.random.default_rng(5), replicates=400) for _ in range(2))
+    assert first.equals(again)
+    assert ((first["low"] <= first["skill"] + 1e-12) & (first["skill"] <= first["high"] + 1e-12)).all()
+    assert not first.equals(compare(scored, "horizon", np.random.default_rng(6), replicates=400))
+    idx = block_indices(10, 3, 50, np.random.default_rng(0))
+    assert idx.shape == (50, 10) and (np.diff(idx[:, :3], axis=1) == 1).all()
+
+
+def test_split_sample_scores_each_year_against_the_baselines_of_its_origin(real):
+    forecast = as_model(real, 2011, 13, 400, seed=9)      # the persistence baseline drawn from the same seed
+    table = split_sample(forecast, real, 400, np.random.default_rng(9))
+    counts = table[(table["family"] == "counts") & (table["score"] == "rps")]
+    assert counts["year"].tolist() == list(range(2011, 2024))
+    assert (counts["skill"] <= 1e-12).all()                # never better than the best baseline: it is one
+    assert (counts.loc[counts["best_baseline"] == "persistence", "skill"].abs() < 1e-12).all()
+
+
+def test_evaluate_gives_the_tables_markdown_and_figures(real, tmp_path):
+    forecasts = [as_model(real, origin, 5, 300, origin) for origin in range(2003, 2023)]
+    result = evaluate(forecasts, real, 300, np.random.default_rng(1), replicates=200)
+    assert set(result.skill["family"]) == {"counts", "steps", "setbacks", "brent", "trade_share", "subsidy"}
+    assert set(result.skill["horizon"]) == {1, 2, 3, 4, 5}
+    assert result.points[["origin", "year"]].eval("year >= origin").all()
+    assert set(result.calibration["horizon"]) == {1, 2, 3, 4, 5, "all"}
+    result.write(tmp_path)
+    assert "## Skill against the best baseline" in (tmp_path / "evaluation.md").read_text()
+    assert all(p.stat().st_size > 10_000 for p in draw(result, tmp_path))
