@@ -18,6 +18,8 @@ from .app import BLOCKS
 from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
+from .record import derived
+from .run import ensemble
 from .studies import sweep
 
 COMMAND = command.Command.named("sim")
@@ -79,6 +81,8 @@ def validate(overrides: list[str]):
     """Compose and validate one job's config as it will run; its spec, seed and resolved config."""
     spec, seed, config_yaml = prepare(compose(overrides))
     design.sets_for(spec, MODEL_DIR)  # a parameter-set file is read and checked before any work
+    if ensemble.tied_to_record(spec):
+        derived.load()  # and so is the record the run starts from
     return spec, seed, config_yaml
 
 

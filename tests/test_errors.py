@@ -16,7 +16,7 @@ import pytest
 import xarray as xr
 
 import sim
-from sim import backtest, cli, command, plot
+from sim import cli, command, plot
 from sim.config import compose
 from sim.model import engine
 from sim.results import io as results
@@ -75,13 +75,13 @@ def test_a_missing_parameter_set_file_stops_before_the_run_folder_is_made(capsys
 
 
 def test_a_missing_data_file_is_one_line(capsys, monkeypatch, tmp_path):
-    from sim.record import index as historical
+    from sim.record import derived, events
 
-    real = historical.load_events
-    monkeypatch.setattr(historical, "load_events", lambda tracks: real(tmp_path / "events_1995_2021.csv", tracks))
-    code, err = _command("sim.backtest", backtest.main, ["--out", str(tmp_path / "bt"), *SMALL],
-                         capsys, monkeypatch, tmp_path)
-    assert (code, err) == (2, f"sim.backtest: error: {tmp_path / 'events_1995_2021.csv'}: no such data file")
+    real = events.load_events
+    monkeypatch.setattr(derived, "load_events", lambda: real(tmp_path / "events_1992_2023.csv"))
+    code, err = _main(["run.trajectories=100", "--out", str(tmp_path / "run")], capsys, monkeypatch, tmp_path)
+    assert (code, err) == (2, f"sim: error: {tmp_path / 'events_1992_2023.csv'}: no such data file")
+    assert not (tmp_path / "run").exists()
 
 
 def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_code_2(capsys, monkeypatch, tmp_path):

@@ -4,6 +4,7 @@ the record), blocks on the run's executor starting from the filtered state, one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import xarray as xr
@@ -37,6 +38,18 @@ class Start:
     sets: np.ndarray | None     # (blocks, keys) the sets the blocks filtered with, or None
     per_set: int
 
+    def values(self, picks: np.ndarray) -> dict[str, np.ndarray] | None:
+        """The parameter values of the particles `picks` (those of the set each filtered with), or None without sets."""
+        if self.sets is None:
+            return None
+        rows = self.sets[picks // self.per_set]
+        return {key: rows[:, j] for j, key in enumerate(self.keys)}
+
+    def model(self, spec: RunSpec, picks: np.ndarray) -> SimpleNamespace:
+        """The model with the parameter values of the particles `picks`, one per trajectory."""
+        values = self.values(picks)
+        return spec.model if values is None else from_config(with_design(spec.config, values, slice(None))).model
+
 
 def start(spec: RunSpec, seed: int, record: derived.Record | None = None) -> Start:
     """The record filtered up to run.start with run.particles particles (nothing later is read); a
@@ -60,11 +73,7 @@ def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, dict[str, np.
     own stream; and, with parameter sets, each trajectory's values: those of the set its particle filtered with."""
     sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
     picks = [begun.filtered.picks(n, rng.stream(seed, b, "origin")) for b, n in enumerate(sizes)]
-    found = [begun.filtered.origin(p) for p in picks]
-    if begun.sets is None:
-        return found, None
-    rows = begun.sets[np.concatenate(picks) // begun.per_set]
-    return found, {key: rows[:, j] for j, key in enumerate(begun.keys)}
+    return [begun.filtered.origin(p) for p in picks], begun.values(np.concatenate(picks))
 
 
 def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,

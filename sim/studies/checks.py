@@ -13,13 +13,14 @@ error for indicators) against its distribution over the replicas.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 
 from .. import months, rng
-from ..inference import filter as particle_filter, observation, replicate
+from ..config.validate import RunSpec
+from ..inference import observation, replicate
 from ..record import derived
+from ..run import ensemble
 
 LEVEL = 0.90
 
@@ -58,11 +59,13 @@ def yearly(hits: np.ndarray, first: int, years: list[int]) -> np.ndarray:
     return np.stack([(hits[year == y] > 0).sum(axis=0) for y in years])
 
 
-def run(model: SimpleNamespace, record: derived.Record, first: int, last: int, replicas: int, particles: int,
-        seed: int) -> list[dict]:
-    """The checks of months first..last: replicas from the state filtered on the record up to first − 1."""
-    filtered = particle_filter.run(model, record, first - 1, particles, seed)
-    origin = filtered.origin(filtered.picks(replicas, rng.stream(seed, 0, "checks-origin")))
+def run(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: int) -> list[dict]:
+    """The checks of the months after run.start to `last`: replicas from the state filtered on the record up
+    to run.start (for a model with parameter sets, each replica with the values of the set it filtered with)."""
+    first = spec.run.start + 1
+    begun = ensemble.start(spec, seed, record)
+    picks = begun.filtered.picks(replicas, rng.stream(seed, 0, "checks-origin"))
+    origin, model = begun.filtered.origin(picks), begun.model(spec, picks)
     asymmetry = derived.asymmetry(record.indicators, model.record.territory_ratio)
     reps = replicate.replicate(model, replicas, first, last - first + 1, asymmetry, seed, origin)
     obs = observation.observe(record, model, last)

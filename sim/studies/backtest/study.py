@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from ... import files, months, rng
 from ...config.validate import section
