@@ -20,7 +20,7 @@ COLUMNS = ["check", "points", "inside_90", "measure", "statistic", "replicated_m
 def table(rows: list[dict]) -> str:
     """The checks as a Markdown table."""
     lines = ["| check | points | inside the 90 % band | discrepancy | observed | replicas' median | replicas' 90 % "
-             "| p-value |", "|:---|---:|---:|:---|---:|---:|---:|---:|"]
+             "| P(replica ≥ observed) |", "|:---|---:|---:|:---|---:|---:|---:|---:|"]
     for r in rows:
         low, high = r["replicated_90"]
         lines.append(f"| {r['check']} | {r['points']} | {r['inside_90']:.0%} | {r['measure']} | {r['statistic']:.2f} "

@@ -120,7 +120,8 @@ class Ensemble:
 
     def per_future(self, name: str) -> np.ndarray | None:
         """Per-future values for paired comparisons (None when the run kept only counts):
-        'outlook', 'setbacks', 'max_drawdown', 'net_change:<series>', 'crossing:<milestone>'."""
+        'outlook', 'setbacks', 'max_drawdown', 'net_change:<series>', 'crossing:<milestone>',
+        'horizon_outlook:<month index>' (the class judged over the months up to it; the outlook at the end)."""
         return None
 
     def answer(self, q: questions.Question) -> int | str:
@@ -199,6 +200,8 @@ class Paths(Ensemble):
             return m.net_change[:, self.series.index(which)]
         if kind == "crossing":
             return m.crossing[:, self.milestones.index(which)]
+        if kind == "horizon_outlook":
+            return m.horizon_outlook[int(which)]
         return getattr(m, kind)
 
 

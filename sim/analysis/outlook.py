@@ -16,7 +16,7 @@ import xarray as xr
 from .. import months
 from ..results.counts import order_statistic
 from ..results.measures import CLASSES, GRID_FACTORS, horizons
-from . import forecast, identity
+from . import forecast, identity, posterior
 from .ensemble import Ensemble, share_of, view
 
 # The verdict is re-taken over a grid around its own thresholds: δ and ε halved and doubled
@@ -41,6 +41,14 @@ def verdict_counts(n: int, progress: int, with_setback: int, p1: float, p2: floa
 def _margin(p: float, threshold: float, se: float) -> float | None:
     """How many standard errors a probability lies above (+) or below (−) its threshold."""
     return float((p - threshold) / se) if se > 0 else None
+
+
+def by_horizon(classes: np.ndarray, n: int) -> dict:
+    """P(progress) and P(setback | progress) judged over the months up to a horizon, from its class counts."""
+    uneven, smooth = int(classes[CLASSES.index("uneven_progress")]), int(classes[CLASSES.index("smooth_progress")])
+    p, se = share_of(uneven + smooth, n)
+    q, qse = share_of(uneven, uneven + smooth)
+    return {"p_progress": p, "p_progress_se": se, "p_setback_given_progress": q, "p_setback_given_progress_se": qse}
 
 
 def robustness_counts(counts: np.ndarray, n: int, analysis: SimpleNamespace) -> dict:
@@ -115,6 +123,9 @@ def summarize(ens: Ensemble | xr.Dataset) -> dict:
                            "epsilon": a.epsilon, "window_months": a.window_months},
             "robustness": robustness_counts(grid, n, a),
         },
+        "verdict_by_date": {months.of_date(times[h]): by_horizon(row, n) for h, row in zip(marks, ens.tallied("horizon_classes"))},
+        **({"verdict_across_sets": across, "deciding_parameters": posterior.deciding(ens)}
+           if (across := posterior.verdict_across_sets(ens)) else {}),
         "classes": {c: share_of(int(k), n)[0] for c, k in zip(CLASSES, classes)},
         "classes_se": {c: share_of(int(k), n)[1] for c, k in zip(CLASSES, classes)},
         "classes_by_date": {months.of_date(times[h]): {c: float(k / n) for c, k in zip(CLASSES, row)}
@@ -167,4 +178,15 @@ def headline(summary: dict) -> str:
         f"Most likely: {top.replace('_', ' ')} ({summary['classes'][top]:.0%}); composite {comp['start']:.2f} → "
         f"{comp['end_median']:.2f} (90% band {comp['end_p05']:.2f}–{comp['end_p95']:.2f}) by {summary['end']}, "
         f"{summary['trajectories']:,} trajectories, scenario {summary['scenario']}."
+        + _deciding(summary)
     )
+
+
+def _deciding(summary: dict) -> str:
+    """A third line for a run whose futures drew their parameters from the posterior: what moves the verdict."""
+    found = summary.get("deciding_parameters")
+    if not found:
+        return ""
+    named = [f"{r['key'].removeprefix('model.')} (ρ = {r['p_progress']['rho']:+.2f} with P(progress), "
+             f"{r['p_setback_given_progress']['rho']:+.2f} with P(setback | progress))" for r in found]
+    return "\nDecided most, across the posterior's parameter sets, by: " + "; ".join(named) + "."

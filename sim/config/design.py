@@ -42,17 +42,18 @@ def load(path: Path) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     return keys, values, until
 
 
-def sets_for(spec: RunSpec, model_dir: Path) -> tuple[list[str], np.ndarray] | None:
+def sets_for(spec: RunSpec, model_dir: Path, known_by: int | None = None) -> tuple[list[str], np.ndarray] | None:
     """The model's parameter sets for the run: in a dated file, those calibrated to the latest month not
-    after run.start (a forecast knows nothing later); None for a model without sets."""
+    after `known_by` (by default run.start: a forecast knows nothing later); None for a model without sets."""
     if spec.model.parameter_sets is None:
         return None
     keys, values, until = load(model_dir / spec.model.parameter_sets)
     if until is None:
         return keys, values
-    known = until[until <= spec.run.start]
+    known_by = spec.run.start if known_by is None else known_by
+    known = until[until <= known_by]
     if not known.size:
-        raise ConfigError("run.start", months.text(spec.run.start),
+        raise ConfigError("run.start", months.text(known_by),
                           f"comes before every calibration in {spec.model.parameter_sets} (the first is "
                           f"{months.text(until.min())}); calibrate to an earlier month: python -m sim.calibrate calibration.until=YYYY-MM")
     return keys, values[until == known.max()]

@@ -17,7 +17,7 @@ from ..analysis.ensemble import Ensemble
 from ..analysis.outlook import Run
 from ..run import progress
 from . import export, figures, html, notes
-from .tables import (assumptions, classes_table, events_table, happened, milestones_table, questions_table,
+from .tables import (assumptions, classes_table, events_table, happened, horizon_table, milestones_table, questions_table,
                      robustness_table, table, thesis_table, tracks_table, uneven_table)
 from .style import label_name as name_of
 from .text import narrative, plus_minus
@@ -98,6 +98,13 @@ def single(run: Run, drawn: dict[str, Path], out_dir: Path) -> str:
         f"of {s['verdict']['robustness']['points']} grid points):",
         "",
         robustness_table(s),
+        "",
+        "The verdict's probabilities judged over the years up to each horizon"
+        + (" (and, for futures that drew their parameters from the posterior, the 90 % interval of each "
+           "probability across the parameter sets, net of each set's Monte Carlo noise)" if "verdict_across_sets" in s
+           else "") + ":",
+        "",
+        horizon_table(s),
         "",
         "## Outlook classes",
         "",

@@ -40,6 +40,22 @@ def robustness_table(s: dict) -> str:
     return table(["threshold", "grid values", "verdict holds at (share of points)"], rows)
 
 
+def horizon_table(s: dict) -> str:
+    """The verdict's two probabilities judged over the years up to each horizon; for a run whose futures
+    drew their parameters from the posterior, also their 90 % interval across the parameter sets."""
+    across = s.get("verdict_across_sets", {})
+    rows = []
+    for date, v in s["verdict_by_date"].items():
+        row = [date, f"{v['p_progress']:.3f} ± {v['p_progress_se']:.3f}",
+               f"{v['p_setback_given_progress']:.3f} ± {v['p_setback_given_progress_se']:.3f}"]
+        if across:
+            a = across[date]
+            row += [f"{a[k]['p05']:.2f} – {a[k]['p95']:.2f}" for k in ("p_progress", "p_setback_given_progress")]
+        rows.append(row)
+    extra = ["P(progress): 90 % across parameter sets", "P(setback | progress): 90 % across sets"] if across else []
+    return table(["up to", "P(progress) ± SE", "P(setback | progress) ± SE", *extra], rows)
+
+
 def classes_table(s: dict) -> str:
     dates = list(s["classes_by_date"])
     rows = [[name_of(c), f"{s['classes'][c]:.1%} ± {s['classes_se'][c]:.1%}",

@@ -147,6 +147,18 @@ def with_start(ds: xr.Dataset, filtered) -> xr.Dataset:
     return out
 
 
+def with_sets(ds: xr.Dataset, parameter_set: np.ndarray, keys: list[str], values: np.ndarray) -> xr.Dataset:
+    """The run's Dataset with the parameter sets its futures drew (posterior draws: values (sets, keys) at
+    the model keys) and the set of each future."""
+    out = ds.assign(parameter_set=("trajectory", parameter_set.astype(np.int16),
+                                   {"long_name": "the parameter set (a posterior draw) the future ran with"}),
+                    set_value=(("parameter_set_index", "parameter_key"), values.astype(np.float64),
+                               {"long_name": "each parameter set's value at each model key"}))
+    out = out.assign_coords(parameter_key=list(keys))
+    out.attrs["parameter_sets"] = int(len(values))
+    return out
+
+
 def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
     """The attributes every results Dataset carries: what made it."""
     return {

@@ -51,11 +51,12 @@ class Start:
         return spec.model if values is None else from_config(with_design(spec.config, values, slice(None))).model
 
 
-def start(spec: RunSpec, seed: int, record: derived.Record | None = None) -> Start:
+def start(spec: RunSpec, seed: int, record: derived.Record | None = None, sets_known_by: int | None = None) -> Start:
     """The record filtered up to run.start with run.particles particles (nothing later is read); a
-    model with parameter sets spreads them over up to run.particles / PER_SET sets."""
+    model with parameter sets spreads them over up to run.particles / PER_SET sets, those calibrated to
+    the latest month not after `sets_known_by` (by default run.start)."""
     record = derived.load() if record is None else record
-    chosen = design.sets_for(spec, MODEL_DIR)
+    chosen = design.sets_for(spec, MODEL_DIR, sets_known_by)
     if chosen is None:
         return Start(particle_filter.run(spec.model, record, spec.run.start, spec.run.particles, seed), [], None,
                      spec.run.particles)
@@ -68,12 +69,13 @@ def start(spec: RunSpec, seed: int, record: derived.Record | None = None) -> Sta
     return Start(particle_filter.run(model, record, spec.run.start, per_set, seed, blocks), keys, used, per_set)
 
 
-def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, dict[str, np.ndarray] | None]:
+def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, np.ndarray]:
     """Each block's origin: its trajectories' particles drawn with the filter's weights, from the block's
-    own stream; and, with parameter sets, each trajectory's values: those of the set its particle filtered with."""
+    own stream; and every trajectory's particle (its parameter set, where the model has sets, is that
+    particle's: Start.values)."""
     sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
     picks = [begun.filtered.picks(n, rng.stream(seed, b, "origin")) for b, n in enumerate(sizes)]
-    return [begun.filtered.origin(p) for p in picks], begun.values(np.concatenate(picks))
+    return [begun.filtered.origin(p) for p in picks], np.concatenate(picks)
 
 
 def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
@@ -85,8 +87,8 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
     """
     if tied_to_record(spec):
         begun = start(spec, seed, record)
-        found, values = origins(spec, seed, begun)
-        jobs = executors.jobs(spec, seed, values, found)
+        found, picks = origins(spec, seed, begun)
+        jobs = executors.jobs(spec, seed, begun.values(picks), found)
     else:
         begun = None
         jobs = executors.jobs(spec, seed, design.from_sets(spec, seed, MODEL_DIR))
@@ -99,4 +101,9 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
     else:
         blocks = dict(finished)
         ds = dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], seed, config_yaml)
-    return dataset.with_start(ds, begun.filtered) if begun else ds
+    if begun is None:
+        return ds
+    ds = dataset.with_start(ds, begun.filtered)
+    if begun.sets is not None and not counts.chosen(spec.run):
+        ds = dataset.with_sets(ds, picks // begun.per_set, begun.keys, begun.sets)
+    return ds

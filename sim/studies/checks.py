@@ -1,5 +1,7 @@
 """Predictive checks of the model against the record: records replicated from the state filtered up to
-the check's start (the record before it is all they know), compared with what the record holds.
+the check's start, compared with what the record holds. The state knows the record before the start
+only; a model with parameter sets takes them from the posterior given the whole record, as a posterior
+predictive check does (the backtest is the out-of-sample test).
 
 Checked, year by year over the window: the recorded steps and setbacks on each track (counts of
 track hits, as the record counts a row once per track it names), the years in which recorded
@@ -7,7 +9,7 @@ setbacks outnumber steps (the record's own measure of an uneven year), and each 
 model measures (log Brent, Russia's trade share, the gas subsidy) in the years the record has it.
 For every observed point: whether it lies in the replicas' central 90 % band (for counts with a
 randomised PIT, so that the band holds 90 % of a calibrated model's points exactly), and for every
-check a two-sided predictive p-value of a discrepancy (totals for counts, a standardised squared
+check a predictive p-value of a discrepancy (totals for counts, a standardised squared
 error for indicators) against its distribution over the replicas.
 """
 
@@ -38,8 +40,9 @@ def pit_values(observed: np.ndarray, replicas: np.ndarray) -> np.ndarray:
 
 
 def p_value(statistic: float, replicated: np.ndarray) -> float:
-    """Two-sided predictive p-value of a statistic against its replicated values."""
-    return float(min(1.0, 2 * min((replicated >= statistic).mean(), (replicated <= statistic).mean())))
+    """Posterior predictive p-value (Gelman, Meng and Stern 1996): P(replicated ≥ observed), ties counted
+    half; near 0 the record holds more than the model makes, near 1 less."""
+    return float((replicated > statistic).mean() + 0.5 * (replicated == statistic).mean())
 
 
 def check(name: str, measure: str, pit: np.ndarray, statistic: float, replicated: np.ndarray, band: np.ndarray,
@@ -61,9 +64,11 @@ def yearly(hits: np.ndarray, first: int, years: list[int]) -> np.ndarray:
 
 def run(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: int) -> list[dict]:
     """The checks of the months after run.start to `last`: replicas from the state filtered on the record up
-    to run.start (for a model with parameter sets, each replica with the values of the set it filtered with)."""
+    to run.start. For a model with parameter sets, each replica takes the values of the set it filtered with,
+    from the posterior given the record to `last`: a posterior predictive check is in-sample by design (the
+    backtest is the out-of-sample test)."""
     first = spec.run.start + 1
-    begun = ensemble.start(spec, seed, record)
+    begun = ensemble.start(spec, seed, record, sets_known_by=last)
     picks = begun.filtered.picks(replicas, rng.stream(seed, 0, "checks-origin"))
     origin, model = begun.filtered.origin(picks), begun.model(spec, picks)
     asymmetry = derived.asymmetry(record.indicators, model.record.territory_ratio)
