@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import command
+from . import command, months
 from .config.compose import MODEL_DIR
-from .studies.calibration import sets, study
+from .errors import UsageError
+from .studies.calibration import sbc, sets, study
 
 COMMAND = command.Command.named("sim.calibrate")
 
 
 def main(argv: list[str]) -> None:
-    args = COMMAND.parser(folder=True, overrides="calibration.sets=256; or: install DIR").parse_args(argv)
+    parser = COMMAND.parser(folder=True, overrides="calibration.sets=256; or: install DIR")
+    parser.add_argument("--sbc", type=int, metavar="RECORDS",
+                        help="instead: simulation-based calibration on RECORDS records drawn from the prior "
+                             "(to calibration.until, which must come before 2021-11)")
+    parser.add_argument("--draws", type=int, default=19, help="posterior draws ranked per record (default 19)")
+    args = parser.parse_args(argv)
     installed = COMMAND.subcommand(args, "install", "CALIBRATION_DIR")
     if installed:
         for line in sets.install(Path(installed[0]), MODEL_DIR):
             print(line)
         return
     calibration = study.load(COMMAND.check_overrides(args.overrides))
+    if args.sbc:
+        if calibration.until >= months.parse("2021-11"):
+            raise UsageError("--sbc: set calibration.until before 2021-11 (a replicated record cannot hold the "
+                             "article's judged levels)")
+        out = COMMAND.folder(args, f"{calibration.name}-sbc")
+        found = sbc.run(calibration, args.sbc, args.draws, out)
+        print(f"Ranks of {args.sbc} records' true values among {args.draws} posterior draws: uniformity p-values "
+              + ", ".join(f"{k} {v:.2f}" for k, v in found["p_values"].items())
+              + f"; pooled {found['pooled_p_value']:.3f}. In {out}")
+        return
     out = COMMAND.folder(args, calibration.name)
     summary = study.run(calibration, out)
     narrowed = sum(p["width_ratio"] < 0.5 for p in summary["parameters"].values())

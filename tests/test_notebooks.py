@@ -62,8 +62,8 @@ def test_sensitivity_notebook_runs_a_tiny_study_when_none_is_saved(tmp_path, mon
 
 
 @pytest.mark.slow
-def test_backtest_notebook_scores_the_model_against_history(tmp_path, monkeypatch):
+def test_backtest_notebook_scores_the_model_against_the_record(tmp_path, monkeypatch):
     notebook = _execute("03_backtest.ipynb", tmp_path, monkeypatch)
     text = _text(notebook)
-    assert "Backtest of model=default" in text and "random_walk" in text
-    assert _images(notebook) == 1
+    assert "Backtest of origins 2016–2022" in text and "climatology" in text
+    assert _images(notebook) == 2  # skill and coverage

@@ -62,6 +62,25 @@ def yearly(hits: np.ndarray, first: int, years: list[int]) -> np.ndarray:
     return np.stack([(hits[year == y] > 0).sum(axis=0) for y in years])
 
 
+def mean_correlation(net: np.ndarray) -> np.ndarray:
+    """(n,) the mean correlation over pairs of tracks of their yearly net counts (years, tracks, n)."""
+    z = (net - net.mean(axis=0)) / np.maximum(net.std(axis=0), 1e-12)
+    pairs = np.einsum("yan,ybn->abn", z, z) / net.shape[0]
+    k = net.shape[1]
+    return (pairs.sum(axis=(0, 1)) - np.trace(pairs)) / (k * (k - 1))
+
+
+def comovement(obs, reps, first: int, years: list[int], offset: int, generator) -> dict:
+    """Do the tracks move together as in the record: the mean correlation between tracks of their yearly
+    steps minus setbacks (one number per record, the relations climate and packages make it positive)."""
+    observed = (yearly(obs.steps[offset:, :, None], first, years) - yearly(obs.setbacks[offset:, :, None], first, years))
+    replicated = yearly(reps.steps, first, years) - yearly(reps.setbacks, first, years)
+    value, values = float(mean_correlation(observed.astype(float))[0]), mean_correlation(replicated.astype(float))
+    return check("co-movement of tracks (mean correlation of yearly steps − setbacks)", "correlation",
+                 pit_values(np.array([value]), values[None]), value, values,
+                 np.quantile(values, [0.05, 0.5, 0.95])[None], np.array([value]), [years[-1]])
+
+
 def run(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: int) -> list[dict]:
     """The checks of the months after run.start to `last`: replicas from the state filtered on the record up
     to run.start. For a model with parameter sets, each replica takes the values of the set it filtered with,
@@ -98,6 +117,7 @@ def run(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: i
         np.array([uneven_obs.sum()]), uneven_rep.sum(0)[None], generator), uneven_obs.sum() * per_decade,
         uneven_rep.sum(0) * per_decade, np.quantile(uneven_rep.sum(0) * per_decade, [0.05, 0.5, 0.95])[None],
         np.array([uneven_obs.sum() * per_decade]), [years[-1]]))
+    rows.append(comovement(obs, reps, first, years, offset, generator))
     for name in observation.INDICATORS:
         known = [(i, y) for i, y in enumerate(reps.years) if y in obs.indicators[name]]
         observed = np.array([obs.indicators[name][y] for _, y in known])

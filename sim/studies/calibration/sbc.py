@@ -7,15 +7,21 @@ record cannot hold."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
-from ... import rng
+from ... import files, months, rng
 from ...inference import observation, replicate, smc2
 from ...record import derived
+from .figures import sbc_figure
 from .study import Study
+
+MARKER = "sbc.json"
 
 
 def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -49,3 +55,23 @@ def uniformity(ranks: np.ndarray, draws: int, bins: int) -> np.ndarray:
     counts = np.stack([np.histogram(column, edges)[0] for column in ranks.T])
     expected = ranks.shape[0] * np.diff(edges) / (draws + 1)
     return stats.chi2.sf((((counts - expected) ** 2) / expected).sum(axis=1), bins - 1)
+
+
+def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
+    """Simulation-based calibration over `replicates` records to calibration.until: ranks.csv, the rank
+    histograms (figures/sbc.png) and sbc.json (last) with each parameter's uniformity p-value."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).unlink(missing_ok=True)
+    truths, found = posteriors(study, replicates, study.until, draws, study.seed)
+    found_ranks = ranks(truths, found)
+    bins = 5 if (draws + 1) % 5 == 0 else 4 if (draws + 1) % 4 == 0 else 2
+    p = uniformity(found_ranks, draws, bins)
+    with files.atomic(out / "ranks.csv") as tmp:
+        pd.DataFrame(found_ranks, columns=study.prior.names).to_csv(tmp, index=False)
+    sbc_figure(found_ranks, study.prior.names, draws, bins, p, out / "figures" / "sbc.png")
+    summary = {"replicates": replicates, "draws": draws, "bins": bins, "record_until": months.text(study.until),
+               "settings": asdict(study.settings), "seed": study.seed,
+               "p_values": dict(zip(study.prior.names, map(float, p))),
+               "pooled_p_value": float(uniformity(found_ranks.reshape(-1, 1), draws, bins)[0])}
+    files.write_text(out / MARKER, json.dumps(summary, indent=1) + "\n")
+    return summary
