@@ -33,8 +33,16 @@ def start_state(ds: xr.Dataset) -> dict | None:
     state = json.loads(ds.attrs.get("start_state") or "{}")
     state.update({key: ds.attrs[name] for key, name in (("last_record", "record_until"),
                                                          ("filter_particles", "filter_particles"),
-                                                         ("filter_least_effective_sample", "filter_ess_min"))
+                                                         ("parameter_sets", "parameter_sets"),
+                                                         ("effective_sample_at_the_start", "filter_ess_end"),
+                                                         ("least_effective_sample", "filter_ess_min"))
                   if name in ds.attrs})
+    if "record_band" in ds:  # the filtered levels at the start: median (5–95 %)
+        band = ds["record_band"].isel(record_time=-1)
+        shown = [*(str(t) for t in ds["track"].values), "composite"]
+        state["filtered_levels"] = {name: f"{band.sel(record_series=name).values[1]:.2f} "
+                                          f"({band.sel(record_series=name).values[0]:.2f}–"
+                                          f"{band.sel(record_series=name).values[2]:.2f})" for name in shown}
     return state or None
 
 

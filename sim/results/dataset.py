@@ -143,7 +143,8 @@ def with_start(ds: xr.Dataset, filtered) -> xr.Dataset:
     ).assign_coords(record_time=times, record_series=list(filtered.series),
                     record_quantile=[0.05, 0.5, 0.95])
     out.attrs.update({"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
-                      "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)), "filter_ess_min": float(filtered.ess.min())})
+                      "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)), "filter_ess_min": float(filtered.ess.min()),
+                      "filter_ess_end": float(filtered.ess[-1])})
     return out
 
 

@@ -26,7 +26,7 @@ def tied_to_record(spec: RunSpec) -> bool:
     return hasattr(spec.model, "record") and getattr(spec.model, "initial_date", None) is None
 
 
-PER_SET = 100  # particles per parameter set in the filter of a model with sets (at least)
+PER_SET = 200  # particles per parameter set in the filter of a model with sets (at least): fewer let a block collapse at the judged 2021 levels
 
 
 @dataclass
