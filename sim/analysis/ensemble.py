@@ -118,6 +118,10 @@ class Ensemble:
         """(paths, months) single futures to draw: every path of a full run, the sample of a summary-mode one."""
         raise NotImplementedError
 
+    def per_year(self, event: str) -> np.ndarray | None:
+        """(futures, years) events of a type in each year from the start (None where the run kept no event log)."""
+        return None
+
     def per_future(self, name: str) -> np.ndarray | None:
         """Per-future values for paired comparisons (None when the run kept only counts):
         'outlook', 'setbacks', 'max_drawdown', 'net_change:<series>', 'crossing:<milestone>',
@@ -192,6 +196,16 @@ class Paths(Ensemble):
         ds = self.ds
         month = (ds["log_time"].values.astype("datetime64[M]") - self.times[0].astype("datetime64[M]")).astype(int)
         return np.stack([month, ds["log_trajectory"].values, ds["log_event"].values], axis=1).astype(np.int64)
+
+    def per_year(self, event: str) -> np.ndarray | None:
+        if "log_event" not in self.ds:
+            return None
+        log = self._log
+        kept = log[:, 2] == list(self.ds["event"].values).index(event)
+        years = -(-(self.months - 1) // 12)
+        out = np.zeros((self.n, years), dtype=np.int32)
+        np.add.at(out, (log[kept, 1], np.minimum((log[kept, 0] - 1) // 12, years - 1)), 1)
+        return out
 
     def per_future(self, name: str) -> np.ndarray | None:
         kind, _, which = name.partition(":")

@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from .. import months
+from ..record import derived
 from ..results.counts import order_statistic
 from ..results.measures import CLASSES, GRID_FACTORS, horizons
 from . import forecast, identity, posterior
@@ -22,6 +23,7 @@ from .ensemble import Ensemble, share_of, view
 # The verdict is re-taken over a grid around its own thresholds: δ and ε halved and doubled
 # (measures.GRID_FACTORS), p1 and p2 moved by ±0.1 (clipped to [0, 1]).
 GRID_SHIFTS = (-0.1, 0.0, 0.1)
+RECORD_FULL_FROM = 2005  # the record holds every event from then on (data/README.md)
 UNEVEN = {"setbacks": ("setbacks", 1), "max_drawdown": ("max_drawdown", 1), "reversals": ("reversals", 1),
           "decline_years": ("decline_months", 12)}  # summary key → (measure, its value per unit)
 
@@ -49,6 +51,24 @@ def by_horizon(classes: np.ndarray, n: int) -> dict:
     p, se = share_of(uneven + smooth, n)
     q, qse = share_of(uneven, uneven + smooth)
     return {"p_progress": p, "p_progress_se": se, "p_setback_given_progress": q, "p_setback_given_progress_se": qse}
+
+
+def uneven_years(ens: Ensemble) -> dict | None:
+    """Unevenness by the record's own measure: years in which a future's setbacks outnumber its steps
+    (events, as the record's rows count them). P(at least one such year | progress), such years per decade,
+    and the record's own rate (2005 on, when it holds every event); None without an event log or such events."""
+    steps, setbacks = ens.per_year("step"), ens.per_year("setback")
+    if steps is None or not setbacks.any():
+        return None
+    uneven = setbacks > steps
+    progress = ens.per_future("outlook") <= 1
+    p, se = share_of(int(uneven[progress].any(axis=1).sum()), int(progress.sum()))
+    events = derived.load().events
+    year, last = events.month // 12, events.last_month // 12 - (events.last_month % 12 != 11)
+    record = [((year == y) & (events.direction < 0)).sum() > ((year == y) & (events.direction > 0)).sum()
+              for y in range(RECORD_FULL_FROM, last + 1)]
+    return {"p_given_progress": p, "p_given_progress_se": se, "per_decade": float(uneven.mean() * 10),
+            "record_per_decade": float(np.mean(record) * 10), "record_years": [RECORD_FULL_FROM, int(last)]}
 
 
 def robustness_counts(counts: np.ndarray, n: int, analysis: SimpleNamespace) -> dict:
@@ -126,6 +146,7 @@ def summarize(ens: Ensemble | xr.Dataset) -> dict:
         "verdict_by_date": {months.of_date(times[h]): by_horizon(row, n) for h, row in zip(marks, ens.tallied("horizon_classes"))},
         **({"verdict_across_sets": across, "deciding_parameters": posterior.deciding(ens)}
            if (across := posterior.verdict_across_sets(ens)) else {}),
+        **({"uneven_by_record": record_measure} if (record_measure := uneven_years(ens)) else {}),
         "classes": {c: share_of(int(k), n)[0] for c, k in zip(CLASSES, classes)},
         "classes_se": {c: share_of(int(k), n)[1] for c, k in zip(CLASSES, classes)},
         "classes_by_date": {months.of_date(times[h]): {c: float(k / n) for c, k in zip(CLASSES, row)}

@@ -17,8 +17,9 @@ from ..analysis.ensemble import Ensemble
 from ..analysis.outlook import Run
 from ..run import progress
 from . import export, figures, html, notes
-from .tables import (assumptions, classes_table, events_table, happened, horizon_table, milestones_table, questions_table,
-                     robustness_table, table, thesis_table, tracks_table, uneven_table)
+from .tables import (assumptions, classes_table, events_table, happened, horizon_table, milestones_table,
+                     questions_table, record_unevenness, robustness_table, table, thesis_table, tracks_table,
+                     uneven_table)
 from .style import label_name as name_of
 from .text import narrative, plus_minus
 
@@ -105,6 +106,8 @@ def single(run: Run, drawn: dict[str, Path], out_dir: Path) -> str:
            else "") + ":",
         "",
         horizon_table(s),
+        "",
+        record_unevenness(s),
         "",
         "## Outlook classes",
         "",

@@ -56,6 +56,18 @@ def horizon_table(s: dict) -> str:
     return table(["up to", "P(progress) ± SE", "P(setback | progress) ± SE", *extra], rows)
 
 
+def record_unevenness(s: dict) -> str:
+    """A sentence on unevenness by the record's own measure, for runs that keep their events."""
+    u = s.get("uneven_by_record")
+    if not u:
+        return ""
+    first, last = u["record_years"]
+    return (f"By the record's own measure of an uneven year — more setbacks than steps — the futures have "
+            f"{u['per_decade']:.1f} such years per decade (the record {first}–{last}: {u['record_per_decade']:.1f}), and "
+            f"{u['p_given_progress']:.1%} ± {u['p_given_progress_se']:.1%} of the progressing futures have at least one: "
+            "by that measure the path is uneven.")
+
+
 def classes_table(s: dict) -> str:
     dates = list(s["classes_by_date"])
     rows = [[name_of(c), f"{s['classes'][c]:.1%} ± {s['classes_se'][c]:.1%}",
