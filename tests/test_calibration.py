@@ -128,9 +128,9 @@ def test_a_calibrated_forecast_takes_each_trajectory_s_parameters_from_its_filte
     (tmp_path / "sets.csv").write_text("record_until,model.events.step.effect\n" +
                                        "".join(f"1999-12,{v}\n" for v in (0.05, 0.1, 0.2, 0.4)))
     monkeypatch.setattr(ensemble, "MODEL_DIR", tmp_path)
-    spec, seed, _ = prepare(compose(["run.start=2001-12", "run.particles=400", "run.trajectories=300",
+    spec, seed, _ = prepare(compose(["run.start=2001-12", "run.particles=800", "run.trajectories=300",
                                      "run.block_size=100", "model.parameter_sets=sets.csv"]))
     begun = ensemble.start(spec, seed, derived.load())
-    assert begun.sets.shape == (4, 1) and begun.per_set == 100 and begun.filtered.loglik.shape == (4,)
+    assert begun.sets.shape == (4, 1) and begun.per_set == 200 and begun.filtered.loglik.shape == (4,)
     found, values = ensemble.origins(spec, seed, begun)
     assert len(found) == 3 and set(values["model.events.step.effect"]) <= {0.05, 0.1, 0.2, 0.4}

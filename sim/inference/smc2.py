@@ -8,7 +8,10 @@ the sets' effective sample size falls below a share of them, they are resampled 
 particle-marginal Metropolis–Hastings: a random-walk proposal on the prior's unconstrained scale
 (covariance from the current sets), a fresh filter for each proposal over the record so far, and
 acceptance on the ratio of the filters' likelihood estimates times the prior's; the estimate's
-noise leaves the posterior exact (a pseudo-marginal method). What results at any month is a sample
+noise leaves the posterior exact (a pseudo-marginal method). The estimate gets noisier as the record
+lengthens, and a set with a lucky estimate stops the moves; when a rejuvenation's acceptance falls
+below `exchange_below`, every set's filter is run afresh with twice the particles and the sets are
+reweighted by the ratio of their new estimates to their old (the exchange step). What results at any month is a sample
 of the parameters and of the state given the record up to that month, and nothing after it: the
 calibration at every origin of a rolling evaluation comes from one pass over the record.
 
@@ -46,6 +49,8 @@ class Settings:
     threshold: float          # rejuvenate when the sets' effective sample size falls below this share
     samples: int              # draws of (parameters, state) kept at each month asked for
     workers: int = 1          # processes that run the proposals' filters
+    exchange_below: float = 0.0   # double the particles when a rejuvenation's acceptance falls below this
+    max_particles: int = 0        # … up to this many (0: never)
 
 
 @dataclass
@@ -95,6 +100,7 @@ class Sampler:
         self.progress = progress or (lambda done, total: None)
         self.generator = rng.stream(seed, 0, "smc2")
         self.trajectories = self.trajectory_months = 0  # what the sampler simulated
+        self.particles = settings.particles  # of each set's filter: doubled when the moves stall (exchange)
 
     def run(self, snapshot_months: list[int]) -> Posterior:
         s, obs = self.settings, self.obs
@@ -119,6 +125,8 @@ class Sampler:
                     if posterior.ess[i] < s.threshold * s.sets:
                         u = self.rejuvenate(population, u, weights, i + 1, pool, posterior)
                         logw = np.zeros(s.sets)
+                        if posterior.moves[-1]["acceptance"] < s.exchange_below and 2 * self.particles <= s.max_particles:
+                            population, logw = self.exchange(population, u, i + 1, pool, posterior)
                 self.progress(i + 1, obs.months)
         return posterior
 
@@ -147,17 +155,29 @@ class Sampler:
             population.adopt(columns, logw, loglik, accept)
             u = u.copy()
             u[accept] = proposal[accept]
-            population.use(population_model(self.config, self.prior, u, s.particles))
+            population.use(population_model(self.config, self.prior, u, self.particles))
             accepted += accept.size
         distinct = np.unique(u, axis=0).shape[0]
         posterior.moves.append({"month": self.obs.first + months - 1, "acceptance": accepted / (s.moves * s.sets),
                                 "distinct": int(distinct)})
         return u
 
+    def exchange(self, population: Population, u: np.ndarray, months: int, pool, posterior: Posterior):
+        """Double every set's particles (Chopin et al.'s exchange step): fresh filters over the record so far,
+        each set reweighted by the ratio of its new likelihood estimate to its old; the new filters and log-weights."""
+        self.particles *= 2
+        columns, logw, loglik = self.filters(u, months, pool, 10_000 + len(posterior.moves))
+        fresh = Population(population_model(self.config, self.prior, u, self.particles), self.obs, len(u),
+                           self.particles, rng.child_seed(self.seed, len(posterior.moves), "smc2-exchange"))
+        fresh.adopt(columns, logw, loglik, np.arange(len(u)))
+        fresh.month = months
+        posterior.moves[-1]["particles_after"] = self.particles
+        return fresh, loglik - population.loglik
+
     def count(self, months: int) -> None:
         """Count a pass of every set's filter over `months` months."""
-        self.trajectories += self.settings.sets * self.settings.particles
-        self.trajectory_months += self.settings.sets * self.settings.particles * months
+        self.trajectories += self.settings.sets * self.particles
+        self.trajectory_months += self.settings.sets * self.particles * months
 
     def filters(self, u: np.ndarray, months: int, pool, stage: int):
         """The proposals' filters over the record's first `months` months, in CHUNKS of sets with streams of
@@ -165,7 +185,7 @@ class Sampler:
         parts = np.array_split(np.arange(len(u)), min(CHUNKS, len(u)))
         seeds = [rng.child_seed(self.seed, stage * CHUNKS + k, "smc2-proposals") for k in range(len(parts))]
         self.count(months)
-        results = list(pool.map(filtered, *zip(*[(self.config, self.prior, u[part], self.settings.particles, self.obs,
+        results = list(pool.map(filtered, *zip(*[(self.config, self.prior, u[part], self.particles, self.obs,
                                                  months, seed) for part, seed in zip(parts, seeds)])))
         columns = [np.concatenate(arrays, axis=-1) for arrays in zip(*(r[0] for r in results))]
         return columns, np.concatenate([r[1] for r in results]), np.concatenate([r[2] for r in results])

@@ -55,7 +55,8 @@ def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
         raise ConfigError("calibration.until", months.text(until),
                           f"must lie between the record's start ({months.text(spec.model.record.start)}) and end ({months.text(end)})")
     prior = priors.load(spec.config["calibration"]["prior"], spec.config)
-    settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers)
+    settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers, c.exchange_below,
+                             c.max_particles)
     kept = sorted({until, *(m for m in c.keep if m < until)})
     return Study(c.name, spec, seed, prior, settings, record, until, kept)
 
@@ -80,6 +81,7 @@ def run(study: Study, out: Path) -> dict[str, Any]:
         "name": study.name, "seed": study.seed, "record_until": months.text(study.until),
         "settings": asdict(study.settings), "seconds": round(seconds, 1),
         "trajectories": sampler.trajectories, "trajectory_months": sampler.trajectory_months,
+        "final_particles": sampler.particles,
         "log_evidence": final.evidence, "final_ess": final.ess, "min_ess": float(posterior.ess.min()),
         "rejuvenations": posterior.moves, "kept_months": [months.text(m) for m in study.keep],
         "parameters": table,
