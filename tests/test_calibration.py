@@ -132,5 +132,7 @@ def test_a_calibrated_forecast_takes_each_trajectory_s_parameters_from_its_filte
                                      "run.block_size=100", "model.parameter_sets=sets.csv"]))
     begun = ensemble.start(spec, seed, derived.load())
     assert begun.sets.shape == (4, 1) and begun.per_set == 200 and begun.filtered.loglik.shape == (4,)
-    found, values = ensemble.origins(spec, seed, begun)
-    assert len(found) == 3 and set(values["model.events.step.effect"]) <= {0.05, 0.1, 0.2, 0.4}
+    found, picks = ensemble.origins(spec, seed, begun)
+    values = begun.values(picks)["model.events.step.effect"]
+    assert len(found) == 3 and np.array_equal(values, begun.sets[picks // 200, 0])
+    assert set(values) <= {0.05, 0.1, 0.2, 0.4}
