@@ -26,10 +26,10 @@ COMMAND = command.Command.named("sim")
 
 
 def scenarios() -> list[tuple[str, str]]:
-    """(name, description) of every scenario in configs/scenario/."""
+    """(name, description) of every scenario in configs/scenario/, as written (nothing resolved)."""
     out = []
     for path in sorted((CONFIG_DIR / "scenario").glob("*.yaml")):
-        out.append((path.stem, str(OmegaConf.load(path).get("description", ""))))
+        out.append((path.stem, str(OmegaConf.to_container(OmegaConf.load(path)).get("description", ""))))
     return out
 
 

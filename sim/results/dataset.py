@@ -18,10 +18,10 @@ from importlib.metadata import PackageNotFoundError, version as installed_versio
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 from scipy.special import logsumexp
 
 from .. import months
+from ..config import sources
 from ..config.validate import RunSpec, from_config
 from ..model.state import EVENT_TYPES
 from . import counts, measures, questions
@@ -185,6 +185,11 @@ def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
     return [(str(t)[:7], str(ds.event.values[e])) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
 
 
+def recorded_config(ds: xr.Dataset) -> dict:
+    """The config a Dataset was made with, as plain values (never resolved: sources.plain)."""
+    return sources.plain(ds.attrs["config"])
+
+
 def spec_of(ds: xr.Dataset) -> RunSpec:
     """The validated spec a Dataset was made with, from its recorded config."""
-    return from_config(OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]), resolve=True))
+    return from_config(recorded_config(ds))
