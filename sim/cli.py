@@ -13,7 +13,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from . import app, command
+from . import app, command, lock
 from .app import BLOCKS
 from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
@@ -86,25 +86,18 @@ def validate(overrides: list[str]):
     return spec, seed, config_yaml
 
 
-def run_folder(spec, out: Path | None, force: bool) -> Path:
-    """The run's folder: a new one, or --out DIR unless it holds a finished run (without --force) or an
-    unfinished one that is not being resumed."""
-    folder = command.output_folder("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS)
-    if (folder / BLOCKS).exists() and not (folder / COMMAND.marker).exists() and not spec.run.resume and not force:
-        raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
-                         "or add --force to start it afresh")
-    return folder
-
-
 def single(overrides: list[str], out: Path | None, force: bool) -> None:
+    """One run in its folder, held locked while it runs: a new folder, or --out DIR unless it holds a
+    finished run (without --force) or an unfinished one that is not being resumed."""
     COMMAND.check_overrides(overrides)
-    cfg = compose(overrides)
     spec = validate(overrides)[0]
-    folder = run_folder(spec, out, force)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / ".hydra").mkdir(exist_ok=True)  # as Hydra's job folders: what the run was asked for
-    OmegaConf.save(OmegaConf.create(list(overrides)), folder / ".hydra" / "overrides.yaml")
-    app.run(cfg, folder)
+    with command.claimed("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS) as folder:
+        if (folder / BLOCKS).exists() and not spec.run.resume and not force:
+            raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
+                             "or add --force to start it afresh")
+        (folder / ".hydra").mkdir(exist_ok=True)  # as Hydra's job folders: what the run was asked for
+        OmegaConf.save(OmegaConf.create(list(overrides)), folder / ".hydra" / "overrides.yaml")
+        app.run(compose(overrides), folder)
 
 
 def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
@@ -118,21 +111,23 @@ def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
     jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
     for job in jobs:
         validate(job)
-    folder = command.output_folder("sweep", "", out, sweep.MARKER, force)
-    sys.argv = [sys.argv[0], "--multirun", *overrides, f"hydra.sweep.dir={folder}"]
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside a job reach command.guard
-    _hydra_main()
-    csv = sweep.summarize(folder)
+    with command.claimed("sweep", "", out, sweep.MARKER, force) as folder:
+        sys.argv = [sys.argv[0], "--multirun", *overrides, f"hydra.sweep.dir={folder}"]
+        os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside a job reach command.guard
+        _hydra_main()
+        csv = sweep.summarize(folder)
     print(f"Sweep summary in {csv} and {csv.with_suffix('.png')}")
 
 
 def _hydra_main() -> None:
+    """Hydra's multirun; each job runs in its folder, locked."""
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
     @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
     def job(cfg) -> None:
-        app.run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        with lock.held(HydraConfig.get().runtime.output_dir) as folder:
+            app.run(cfg, folder)
 
     job()
 

@@ -1,10 +1,14 @@
-"""Commands as a user calls them, in this process (so failures can be injected)."""
+"""Commands as a user calls them: in this process (so failures can be injected), or as real processes
+for what only a process shows (signals, locks held by another process, workers that outlive it)."""
 
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -30,3 +34,19 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Every file under a folder with the hash of its content."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def start(prog: str, argv: list[str], cwd: Path) -> subprocess.Popen:
+    """`python -m PROG ARGV` as a process of its own, its output in pipes."""
+    return subprocess.Popen([sys.executable, "-m", prog, *[str(a) for a in argv]], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def until(condition: Callable[[], bool], proc: subprocess.Popen | None = None, seconds: float = 300) -> bool:
+    """Whether `condition` came true (polled) before `proc` ended or the deadline passed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -71,9 +71,10 @@ def test_hydra_settings_and_a_launcher_without_a_sweep_are_refused(capsys, monke
 def test_a_second_run_into_a_finished_runs_folder_changes_nothing(capsys, monkeypatch, tmp_path):
     assert call("sim", [*TINY_RUN, "--out", "run"], capsys, monkeypatch, tmp_path)[0] == 0
     before = snapshot(tmp_path / "run")
-    code, _, err = call("sim", [*TINY_RUN, "run.seed=5", "--out", "run"], capsys, monkeypatch, tmp_path)
-    assert code == 2 and "holds a finished run (summary.json)" in err and "--force" in err
-    assert snapshot(tmp_path / "run") == before
+    for again in (["run.seed=5"], ["run.resume=true"]):  # another run, or the same one resumed
+        code, _, err = call("sim", [*TINY_RUN, *again, "--out", "run"], capsys, monkeypatch, tmp_path)
+        assert code == 2 and "holds a finished run (summary.json)" in err and "--force" in err
+        assert snapshot(tmp_path / "run") == before
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("a user's file")
     code, _, err = call("sim", [*TINY_RUN, "--out", "mine"], capsys, monkeypatch, tmp_path)
