@@ -25,13 +25,17 @@ def asked(out_dir: Path) -> list[str]:
     return [str(o) for o in OmegaConf.load(path)] if path.exists() else []
 
 
-def run(cfg: DictConfig, out_dir: Path) -> dict:
+def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> dict:
     """Run the configured ensemble and write results.nc, figures, the reports, outlook.csv and
-    summary.json (last) to out_dir."""
+    summary.json (last) to out_dir. `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a
+    sweep's jobs) once the folder's blocks are checked. The caller holds the folder's lock."""
     spec, seed, config_yaml = prepare(cfg)
     questions.named(spec.analysis.questions)  # a question set that cannot be read stops the run before any work
+    store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml, ensemble.inputs(spec))  # checked first
     (out_dir / "summary.json").unlink(missing_ok=True)  # a reused folder is unfinished until the end
-    store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml)
+    if overrides is not None:
+        (out_dir / ".hydra").mkdir(exist_ok=True)
+        OmegaConf.save(OmegaConf.create(list(overrides)), out_dir / ".hydra" / "overrides.yaml")
     ds = ensemble.simulate(spec, seed, config_yaml, store)
     ds.attrs["overrides"] = json.dumps(asked(out_dir))
     view = outlook.analyse(ds, spec.analysis)

@@ -19,7 +19,8 @@ from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
 from .record import derived
-from .run import ensemble
+from .run import ensemble, store
+from .run.progress import note
 from .studies import sweep
 
 COMMAND = command.Command.named("sim")
@@ -95,9 +96,16 @@ def single(overrides: list[str], out: Path | None, force: bool) -> None:
         if (folder / BLOCKS).exists() and not spec.run.resume and not force:
             raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
                              "or add --force to start it afresh")
-        (folder / ".hydra").mkdir(exist_ok=True)  # as Hydra's job folders: what the run was asked for
-        OmegaConf.save(OmegaConf.create(list(overrides)), folder / ".hydra" / "overrides.yaml")
-        app.run(compose(overrides), folder)
+        app.run(compose(seeded(overrides, spec, folder)), folder, overrides)
+
+
+def seeded(overrides: list[str], spec, folder: Path) -> list[str]:
+    """The overrides, with run.seed=null resumed on the seed the interrupted run drew (its blocks say)."""
+    recorded = store.recorded_seed(folder / BLOCKS) if spec.run.seed is None and spec.run.resume else None
+    if recorded is None:
+        return overrides
+    note(f"run.seed=null: resuming with the seed the interrupted run drew, run.seed={recorded}")
+    return [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != "run.seed"] + [f"run.seed={recorded}"]
 
 
 def multirun(overrides: list[str], out: Path | None, force: bool) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import xarray as xr
 
 from sim import backtest, bench, calibrate, check, cli, command, docs, plot, questions, sensitivity, sweep
 
@@ -34,6 +35,17 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Every file under a folder with the hash of its content."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def same_bytes(a: xr.Dataset, b: xr.Dataset) -> None:
+    """Two results hold the same variables with the same bytes."""
+    assert sorted(a.data_vars) == sorted(b.data_vars)
+    for name in a.data_vars:
+        x, y = a[name].values, b[name].values
+        if x.dtype.kind in "OUS":  # text: compare the strings, not the object pointers
+            assert x.tolist() == y.tolist(), name
+        else:
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
 
 
 def start(prog: str, argv: list[str], cwd: Path) -> subprocess.Popen:

@@ -9,7 +9,8 @@ bands, the counts of counts.py (with its forecast questions' answers), sampled p
 events of the first counts.LOGGED futures instead. Attributes hold the seed, scenario, package
 version, format version, the resolved config (YAML) and the question set it answers (YAML, the
 format of results/questions.py), and may hold `overrides` (JSON list: what the run was asked for)
-and `start_state` (JSON: the state the run starts from and the last record it used, for the report).
+and `start_state` (JSON: the state the run starts from and the last record it used, for the report);
+`inputs` holds the digests of the files the run read besides its config.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def version() -> str:
         return "0+unknown"
 
 
-def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, config_yaml: str) -> xr.Dataset:
-    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order."""
+def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict) -> xr.Dataset:
+    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order, with attributes `attrs`."""
     levels = measures.recorded(np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1))
     event_counts = np.concatenate([b["counts"] for b in blocks])
     n = levels.shape[0]
@@ -67,7 +68,7 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, conf
             "track": list(spec.tracks),
             "event": list(EVENT_TYPES),
         },
-        attrs=attributes(spec, seed, config_yaml),
+        attrs=attrs,
     )
 
 
@@ -159,8 +160,9 @@ def with_sets(ds: xr.Dataset, parameter_set: np.ndarray, keys: list[str], values
     return out
 
 
-def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
-    """The attributes every results Dataset carries: what made it."""
+def attributes(spec: RunSpec, seed: int, config_yaml: str, inputs: str) -> dict:
+    """The attributes every results Dataset carries: what made it (`inputs`: the files it read besides its
+    config, with their digests: run/ensemble.inputs)."""
     return {
         "title": "Union State of Russia and Belarus: integration ensemble",
         "seed": str(seed),
@@ -171,6 +173,7 @@ def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
         "end": months.text(spec.run.end),
         "config": config_yaml,
         "questions": questions.dump(questions.named(spec.analysis.questions)),
+        "inputs": inputs or "none",
     }
 
 
