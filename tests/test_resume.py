@@ -3,11 +3,13 @@
 Every block file carries its index, the run's seed and the run's key (config, the content of the
 files it reads, results format, code); resuming with another seed or a changed parameter-set file,
 or over a block copied to another index or damaged, is refused with one line naming the block file,
-and changes nothing. A drawn seed resumes.
+and changes nothing. A drawn seed resumes; a run killed while it writes its report keeps its blocks
+and resumes without computing any, or is finished by `sim.plot` from its results.nc.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 from pathlib import Path
@@ -131,3 +133,35 @@ def test_a_run_with_a_drawn_seed_resumes_on_that_seed(capsys, monkeypatch, tmp_p
     resumed = load(tmp_path / "run")
     assert resumed.attrs["seed"] == str(seed)
     assert resumed.level.values.tobytes() == sim.simulate([*TINY_RUN, f"run.seed={seed}"]).level.values.tobytes()
+
+@pytest.mark.slow
+def test_a_run_killed_while_it_writes_its_report_resumes_without_computing_a_block(
+        tmp_path, capsys, monkeypatch):
+    overrides = ["model=reference", "run.trajectories=2000", "run.block_size=500", "run.end=2031-12"]
+    killed = tmp_path / "killed"
+    proc = start("sim", [*overrides, "--out", killed], tmp_path)
+    assert until(lambda: (killed / "results.nc").exists(), proc), proc.communicate()[1]
+    proc.kill()
+    proc.wait()
+    assert not (killed / "summary.json").exists(), "killed before it finished its report"
+    assert len(list((killed / "blocks").glob("*.npz"))) == 4
+    assert f"process {proc.pid} " in (killed / lock.NAME).read_text()  # the dead run's lock, left behind
+
+    rebuilt = shutil.copytree(killed, tmp_path / "rebuilt")
+    code, out, err = call("sim.plot", [rebuilt], capsys, monkeypatch, tmp_path)
+    assert code == 0 and "summary.json" in out, err
+    assert (rebuilt / "report.md").exists() and not list(rebuilt.glob(".*partial"))
+
+    calls = []
+    monkeypatch.setattr(executors, "work", lambda job, work=executors.work: calls.append(job.block) or work(job))
+    code, _, err = call("sim", [*overrides, "run.resume=true", "--out", killed], capsys, monkeypatch, tmp_path)
+    assert code == 0, err
+    assert calls == [] and not (killed / "blocks").exists() and not (killed / lock.NAME).exists()
+
+    assert call("sim", [*overrides, "--out", tmp_path / "whole"], capsys, monkeypatch, tmp_path)[0] == 0
+
+    def outcome(folder: Path) -> dict:  # summary.json, less the overrides it was asked for (run.resume=true)
+        return {k: v for k, v in json.loads((folder / "summary.json").read_text()).items() if k != "overrides"}
+
+    assert outcome(killed) == outcome(rebuilt) == outcome(tmp_path / "whole")
+    assert load(killed).level.values.tobytes() == load(tmp_path / "whole").level.values.tobytes()
