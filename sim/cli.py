@@ -19,7 +19,7 @@ from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
 from .record import derived
-from .run import ensemble, store
+from .run import ensemble, store, tether
 from .run.progress import note
 from .studies import sweep
 
@@ -128,12 +128,17 @@ def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
 
 
 def _hydra_main() -> None:
-    """Hydra's multirun; each job runs in its folder, locked."""
+    """Hydra's multirun; each job runs in its folder, locked, and a job in a worker process of this one
+    (a launcher's) dies with it."""
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
+    sweeper = os.getpid()
+
     @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
     def job(cfg) -> None:
+        if os.getppid() == sweeper:
+            tether.tie(sweeper)
         with lock.held(HydraConfig.get().runtime.output_dir) as folder:
             app.run(cfg, folder)
 

@@ -27,7 +27,7 @@ from omegaconf import OmegaConf
 
 from . import lock
 from .config.compose import compose
-from .errors import UsageError
+from .errors import MachineFault, UsageError
 
 USAGE = 2
 OUTPUTS = Path("outputs")
@@ -147,10 +147,11 @@ def claimed(kind: str, label: str, out: Path | None, marker: str, force: bool = 
 
 
 def explain(exc: Exception) -> str:
-    """One line for a usage error, a config error raised by Hydra, a YAML syntax error or an OS error."""
+    """One line for a usage error, a machine fault, a config error raised by Hydra, a YAML syntax error or
+    an OS error."""
     from hydra.errors import MissingConfigException
 
-    if isinstance(exc, UsageError):
+    if isinstance(exc, (UsageError, MachineFault)):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
@@ -192,7 +193,7 @@ def _relative(path: str) -> str:
 def exit_code(exc: Exception) -> int:
     """2 for what the user can fix in the command or the configs, 1 for a failing machine."""
     failing = isinstance(exc, OSError) and exc.errno is not None and exc.errno not in USAGE_ERRNOS
-    return 1 if failing else USAGE
+    return 1 if failing or isinstance(exc, MachineFault) else USAGE
 
 
 def guard(prog: str, command: Callable[[list[str]], int | None]) -> None:

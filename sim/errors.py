@@ -1,6 +1,7 @@
-"""The errors a user can fix, each with a one-line message; imports nothing of the package.
+"""The errors of the package, each with a one-line message; imports nothing of the package.
 
-Every command reports these as `prog: error: MESSAGE` and exit code 2 (cli.guard).
+Every command reports these as `prog: error: MESSAGE` (command.guard): exit code 2 for what the
+user can fix, 1 for a failing machine.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class ConfigError(UsageError, ValueError):
 
 class ResultsError(UsageError):
     """A run folder or results file that cannot be read or written as asked."""
+
+
+class MachineFault(Exception):
+    """A failure of the machine rather than of the request, such as worker processes that died."""
 
 
 class RecordError(UsageError, ValueError):

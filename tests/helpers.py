@@ -3,6 +3,7 @@ for what only a process shows (signals, locks held by another process, workers t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import psutil
 import pytest
 import xarray as xr
 
@@ -62,3 +64,22 @@ def until(condition: Callable[[], bool], proc: subprocess.Popen | None = None, s
             return True
         time.sleep(0.05)
     return condition()
+
+
+def workers(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The local worker processes of a run: the children of its fork server."""
+    try:
+        servers = [p for p in psutil.Process(proc.pid).children() if "forkserver" in " ".join(p.cmdline())]
+        return [w for s in servers for w in s.children()]
+    except psutil.NoSuchProcess:  # one of them ended meanwhile
+        return []
+
+
+def outlived(processes: list[psutil.Process], seconds: float = 60) -> list[psutil.Process]:
+    """Those of `processes` still alive after waiting up to `seconds` for them to end; they are killed,
+    so that a failing test leaves none behind."""
+    alive = psutil.wait_procs(processes, timeout=seconds)[1]
+    for process in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    return alive
