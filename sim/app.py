@@ -18,7 +18,7 @@ from .config.compose import prepare
 from .report import document
 from .results import io, questions
 from .results.dataset import spec_of
-from .run import ensemble
+from .run import ensemble, estimate
 from .run.store import Store
 
 BLOCKS = "blocks"  # the folder of a run's finished blocks while it runs (run/store.py)
@@ -33,11 +33,13 @@ def asked(out_dir: Path) -> list[str]:
 
 def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> dict:
     """Run the configured ensemble into out_dir: results.nc, then what finish() writes (figures, the
-    reports, outlook.csv and summary.json); the blocks are removed once all of it is in place.
-    `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a sweep's jobs) once the folder's
-    blocks are checked. The caller holds the folder's lock."""
+    reports, outlook.csv and summary.json); the blocks are removed once all of it is in place. A run
+    that takes over a minute or 1 GiB says so first, and one that cannot fit in memory is refused
+    (estimate.py). `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a sweep's jobs)
+    once the folder's blocks are checked. The caller holds the folder's lock."""
     spec, seed, config_yaml = prepare(cfg)
     questions.named(spec.analysis.questions)  # a question set that cannot be read stops the run before any work
+    estimate.announce(spec)
     store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml, ensemble.inputs(spec))  # checked first
     for old in (MARKER, "results.nc"):  # a folder being (re)computed holds no finished-looking results
         (out_dir / old).unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
 from .record import derived
-from .run import ensemble, store, tether
+from .run import ensemble, estimate, store, tether
 from .run.progress import note
 from .studies import sweep
 
@@ -79,11 +79,14 @@ def _launcher(override: str) -> bool:
 
 
 def validate(overrides: list[str]):
-    """Compose and validate one job's config as it will run; its spec, seed and resolved config."""
+    """Compose and validate one job's config as it will run; its spec, seed and resolved config. Its
+    parameter-set file and record are read and checked, and a run that cannot fit in memory refused,
+    before any work."""
     spec, seed, config_yaml = prepare(compose(overrides))
-    design.sets_for(spec, MODEL_DIR)  # a parameter-set file is read and checked before any work
+    design.sets_for(spec, MODEL_DIR)
     if ensemble.tied_to_record(spec):
         derived.load()  # and so is the record the run starts from
+    estimate.check(spec)
     return spec, seed, config_yaml
 
 
