@@ -20,7 +20,11 @@ class ConfigError(UsageError, ValueError):
 
     def __init__(self, key: str, value: Any, allowed: str, where: str = ""):
         self.key, self.value, self.allowed = key, value, allowed
+        self.where = where
         super().__init__(f"{where}: " * bool(where) + f"{key} = {_show(value)}: {allowed}")
+
+    def __reduce__(self):  # rebuilt from its parts when it crosses a process (a sweep's job)
+        return type(self), (self.key, self.value, self.allowed, self.where)
 
 
 class ResultsError(UsageError):
