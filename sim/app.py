@@ -1,5 +1,9 @@
 """One run, end to end: config → validated spec → ensemble → results.nc, figures, report.md, report.html,
-outlook.csv and summary.json."""
+outlook.csv and summary.json.
+
+A run folder is finished when summary.json is in it, written last; until then the finished blocks stay
+in blocks/, so a run stopped at any point resumes (run.resume=true) without computing them again.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,12 @@ from .analysis import outlook
 from .config.compose import prepare
 from .report import document
 from .results import io, questions
-from .run import ensemble
+from .results.dataset import spec_of
+from .run import ensemble, estimate
 from .run.store import Store
 
 BLOCKS = "blocks"  # the folder of a run's finished blocks while it runs (run/store.py)
+MARKER = "summary.json"  # written last: a folder without it is not a finished run
 
 
 def asked(out_dir: Path) -> list[str]:
@@ -25,20 +31,36 @@ def asked(out_dir: Path) -> list[str]:
     return [str(o) for o in OmegaConf.load(path)] if path.exists() else []
 
 
-def run(cfg: DictConfig, out_dir: Path) -> dict:
-    """Run the configured ensemble and write results.nc, figures, the reports, outlook.csv and
-    summary.json (last) to out_dir."""
+def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> dict:
+    """Run the configured ensemble into out_dir: results.nc, then what finish() writes (figures, the
+    reports, outlook.csv and summary.json); the blocks are removed once all of it is in place. A run
+    that takes over a minute or 1 GiB says so first, and one that cannot fit in memory is refused
+    (estimate.py). `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a sweep's jobs)
+    once the folder's blocks are checked. The caller holds the folder's lock."""
     spec, seed, config_yaml = prepare(cfg)
     questions.named(spec.analysis.questions)  # a question set that cannot be read stops the run before any work
-    (out_dir / "summary.json").unlink(missing_ok=True)  # a reused folder is unfinished until the end
-    store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml)
+    estimate.announce(spec)
+    store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml, ensemble.inputs(spec))  # checked first
+    for old in (MARKER, "results.nc"):  # a folder being (re)computed holds no finished-looking results
+        (out_dir / old).unlink(missing_ok=True)
+    if overrides is not None:
+        (out_dir / ".hydra").mkdir(exist_ok=True)
+        OmegaConf.save(OmegaConf.create(list(overrides)), out_dir / ".hydra" / "overrides.yaml")
     ds = ensemble.simulate(spec, seed, config_yaml, store)
     ds.attrs["overrides"] = json.dumps(asked(out_dir))
-    view = outlook.analyse(ds, spec.analysis)
     io.save(ds, out_dir / "results.nc")
-    document.publish(view, out_dir, spec.run.sample_paths)
-    files.write_text(out_dir / "summary.json", json.dumps(view.summary, indent=2, ensure_ascii=False) + "\n")
-    store.remove()  # the run is finished: its blocks are in results.nc
-    print(outlook.headline(view.summary))
+    summary = finish(ds, out_dir, spec)
+    store.remove()
+    print(outlook.headline(summary))
     print(f"Results in {out_dir}")
+    return summary
+
+
+def finish(ds, out_dir: Path, spec=None) -> dict:
+    """Figures, the reports and outlook.csv, then summary.json, of a run's results (spec: as recorded in
+    them) in its folder; each file is complete under its name, and summary.json says that all are."""
+    spec = spec or spec_of(ds)
+    view = outlook.analyse(ds, spec.analysis)
+    document.publish(view, out_dir, spec.run.sample_paths)
+    files.write_text(out_dir / MARKER, json.dumps(view.summary, indent=2, ensure_ascii=False) + "\n")
     return view.summary

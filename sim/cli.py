@@ -13,23 +13,24 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from . import app, command
+from . import app, command, lock
 from .app import BLOCKS
 from .config import design
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
 from .record import derived
-from .run import ensemble
+from .run import ensemble, estimate, store, tether
+from .run.progress import note
 from .studies import sweep
 
 COMMAND = command.Command.named("sim")
 
 
 def scenarios() -> list[tuple[str, str]]:
-    """(name, description) of every scenario in configs/scenario/."""
+    """(name, description) of every scenario in configs/scenario/, as written (nothing resolved)."""
     out = []
     for path in sorted((CONFIG_DIR / "scenario").glob("*.yaml")):
-        out.append((path.stem, str(OmegaConf.load(path).get("description", ""))))
+        out.append((path.stem, str(OmegaConf.to_container(OmegaConf.load(path)).get("description", ""))))
     return out
 
 
@@ -78,33 +79,36 @@ def _launcher(override: str) -> bool:
 
 
 def validate(overrides: list[str]):
-    """Compose and validate one job's config as it will run; its spec, seed and resolved config."""
+    """Compose and validate one job's config as it will run; its spec, seed and resolved config. Its
+    parameter-set file and record are read and checked, and a run that cannot fit in memory refused,
+    before any work."""
     spec, seed, config_yaml = prepare(compose(overrides))
-    design.sets_for(spec, MODEL_DIR)  # a parameter-set file is read and checked before any work
+    design.sets_for(spec, MODEL_DIR)
     if ensemble.tied_to_record(spec):
         derived.load()  # and so is the record the run starts from
+    estimate.check(spec)
     return spec, seed, config_yaml
 
 
-def run_folder(spec, out: Path | None, force: bool) -> Path:
-    """The run's folder: a new one, or --out DIR unless it holds a finished run (without --force) or an
-    unfinished one that is not being resumed."""
-    folder = command.output_folder("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS)
-    if (folder / BLOCKS).exists() and not (folder / COMMAND.marker).exists() and not spec.run.resume and not force:
-        raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
-                         "or add --force to start it afresh")
-    return folder
-
-
 def single(overrides: list[str], out: Path | None, force: bool) -> None:
+    """One run in its folder, held locked while it runs: a new folder, or --out DIR unless it holds a
+    finished run (without --force) or an unfinished one that is not being resumed."""
     COMMAND.check_overrides(overrides)
-    cfg = compose(overrides)
     spec = validate(overrides)[0]
-    folder = run_folder(spec, out, force)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / ".hydra").mkdir(exist_ok=True)  # as Hydra's job folders: what the run was asked for
-    OmegaConf.save(OmegaConf.create(list(overrides)), folder / ".hydra" / "overrides.yaml")
-    app.run(cfg, folder)
+    with command.claimed("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS) as folder:
+        if (folder / BLOCKS).exists() and not spec.run.resume and not force:
+            raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
+                             "or add --force to start it afresh")
+        app.run(compose(seeded(overrides, spec, folder)), folder, overrides)
+
+
+def seeded(overrides: list[str], spec, folder: Path) -> list[str]:
+    """The overrides, with run.seed=null resumed on the seed the interrupted run drew (its blocks say)."""
+    recorded = store.recorded_seed(folder / BLOCKS) if spec.run.seed is None and spec.run.resume else None
+    if recorded is None:
+        return overrides
+    note(f"run.seed=null: resuming with the seed the interrupted run drew, run.seed={recorded}")
+    return [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != "run.seed"] + [f"run.seed={recorded}"]
 
 
 def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
@@ -118,21 +122,28 @@ def multirun(overrides: list[str], out: Path | None, force: bool) -> None:
     jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
     for job in jobs:
         validate(job)
-    folder = command.output_folder("sweep", "", out, sweep.MARKER, force)
-    sys.argv = [sys.argv[0], "--multirun", *overrides, f"hydra.sweep.dir={folder}"]
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside a job reach command.guard
-    _hydra_main()
-    csv = sweep.summarize(folder)
+    with command.claimed("sweep", "", out, sweep.MARKER, force) as folder:
+        sys.argv = [sys.argv[0], "--multirun", *overrides, f"hydra.sweep.dir={folder}"]
+        os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # failures inside a job reach command.guard
+        _hydra_main()
+        csv = sweep.summarize(folder)
     print(f"Sweep summary in {csv} and {csv.with_suffix('.png')}")
 
 
 def _hydra_main() -> None:
+    """Hydra's multirun; each job runs in its folder, locked, and a job in a worker process of this one
+    (a launcher's) dies with it."""
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
+    sweeper = os.getpid()
+
     @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
     def job(cfg) -> None:
-        app.run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        if os.getppid() == sweeper:
+            tether.tie(sweeper)
+        with lock.held(HydraConfig.get().runtime.output_dir) as folder:
+            app.run(cfg, folder)
 
     job()
 

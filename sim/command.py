@@ -11,6 +11,7 @@ use. Exit codes: 2 for what the user can fix, 1 for a failing machine, 130 for C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import errno
 import re
@@ -19,13 +20,14 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import yaml
 from omegaconf import OmegaConf
 
+from . import lock
 from .config.compose import compose
-from .errors import UsageError
+from .errors import MachineFault, UsageError
 
 USAGE = 2
 OUTPUTS = Path("outputs")
@@ -124,7 +126,7 @@ def output_folder(kind: str, label: str, out: Path | None, marker: str, force: b
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if force or not out.is_dir() or not any(out.iterdir()):
+    if force or not out.is_dir() or not any(p.name != lock.NAME for p in out.iterdir()):
         return out
     if (out / marker).exists():
         raise UsageError(f"--out {out}: holds a finished {kind} ({marker}); choose a new folder, "
@@ -135,11 +137,21 @@ def output_folder(kind: str, label: str, out: Path | None, marker: str, force: b
                      "or add --force to write into it")
 
 
+@contextlib.contextmanager
+def claimed(kind: str, label: str, out: Path | None, marker: str, force: bool = False,
+            unfinished: str = "") -> Iterator[Path]:
+    """The output folder (output_folder), made and locked (lock.held) while the command writes into it;
+    it is checked under the lock, so that two commands can never both take it."""
+    with lock.held(OUTPUTS / kind / label / stamp() if out is None else out) as folder:
+        yield output_folder(kind, label, folder, marker, force, unfinished)
+
+
 def explain(exc: Exception) -> str:
-    """One line for a usage error, a config error raised by Hydra, a YAML syntax error or an OS error."""
+    """One line for a usage error, a machine fault, a config error raised by Hydra, a YAML syntax error or
+    an OS error."""
     from hydra.errors import MissingConfigException
 
-    if isinstance(exc, UsageError):
+    if isinstance(exc, (UsageError, MachineFault)):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
@@ -181,7 +193,7 @@ def _relative(path: str) -> str:
 def exit_code(exc: Exception) -> int:
     """2 for what the user can fix in the command or the configs, 1 for a failing machine."""
     failing = isinstance(exc, OSError) and exc.errno is not None and exc.errno not in USAGE_ERRNOS
-    return 1 if failing else USAGE
+    return 1 if failing or isinstance(exc, MachineFault) else USAGE
 
 
 def guard(prog: str, command: Callable[[list[str]], int | None]) -> None:

@@ -1,8 +1,10 @@
-"""Writing files so that a file under its final name is always complete: a temporary name, then a rename."""
+"""Writing files so that a file under its final name is always complete: a temporary name, then a rename;
+and the digest of files' content, which says whether they changed."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from pathlib import Path
 from typing import Iterator
@@ -26,3 +28,11 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     with atomic(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
+
+
+def digest(*paths: str | os.PathLike) -> str:
+    """The SHA-256 of the files' content, in the order given (hex)."""
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(Path(path).read_bytes())
+    return sha.hexdigest()

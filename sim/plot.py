@@ -1,15 +1,15 @@
-"""`python -m sim.plot RUN_DIR [RUN_DIR ...]`: a run's figures and report redrawn, or several runs compared."""
+"""`python -m sim.plot RUN_DIR [RUN_DIR ...]`: a run's figures, report and summary.json rebuilt from its
+results.nc, or several runs compared."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import command
+from . import app, command, lock
 from .analysis import identity, outlook
 from .errors import ResultsError, UsageError
 from .report import document
 from .results import io
-from .results.dataset import spec_of
 
 COMMAND = command.Command.named("sim.plot")
 
@@ -22,14 +22,14 @@ def main(argv: list[str]) -> None:
     for folder in args.runs:
         if not folder.exists():
             raise ResultsError(f"{folder}: no such run folder")
-    datasets = [io.load(folder) for folder in args.runs]
-    if len(datasets) == 1:
+    if len(args.runs) == 1:
         if args.out or args.force:
             raise UsageError("--out and --force apply to a comparison of several runs; one run is redrawn in its folder")
-        run = outlook.analyse(datasets[0])
-        path = document.publish(run, args.runs[0], spec_of(datasets[0]).run.sample_paths)
-        print(f"Figures and report redrawn: {path}")
+        with lock.held(args.runs[0]) as folder:  # never while a run writes into it
+            app.finish(io.load(folder), folder)
+        print(f"Figures, report.md and summary.json rebuilt from results.nc in {folder}")
         return
+    datasets = [io.load(folder) for folder in args.runs]
     labels = identity.labels(datasets, [folder.name for folder in args.runs])
     runs = [outlook.analyse(ds, label=label) for ds, label in zip(datasets, labels)]
     out = COMMAND.folder(args, identity.folder_label(labels))

@@ -6,10 +6,13 @@ their expectations do not move with the record; tests of the model on the record
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
-from sim.config.compose import compose, prepare
+from sim.config import compose as composing
+from sim.config.compose import CONFIG_DIR, compose, prepare
 from sim.run.ensemble import simulate as simulate_spec
 
 TRACKS = ("economic", "energy", "monetary", "political", "security")
@@ -45,3 +48,12 @@ def logit(x):
 @pytest.fixture
 def small() -> list[str]:
     return [*REFERENCE, "run.trajectories=400", "run.block_size=200", "run.end=2026-12"]
+
+
+@pytest.fixture
+def configs(tmp_path, monkeypatch):
+    """A copy of configs/ the test may add files to, used by the commands in place of the real one."""
+    copy = tmp_path / "configs"
+    shutil.copytree(CONFIG_DIR, copy)
+    monkeypatch.setattr(composing, "CONFIG_DIR", copy)
+    return copy

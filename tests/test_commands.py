@@ -5,36 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from helpers import MAINS, TINY_RUN, call, snapshot
 
-from sim import backtest, bench, calibrate, check, cli, command, docs, plot, questions, sensitivity, sweep
+from sim import calibrate
 from sim.config.compose import CONFIG_DIR
 
-MAINS = {"sim": cli.main, "sim.plot": plot.main, "sim.sweep": sweep.main, "sim.sensitivity": sensitivity.main,
-         "sim.backtest": backtest.main, "sim.calibrate": calibrate.main, "sim.bench": bench.main, "sim.docs": docs.main,
-         "sim.check": check.main, "sim.questions": questions.main}
-TINY_RUN = ["model=reference", "run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 TINY_STUDY = ["sensitivity.base_samples=8", "sensitivity.replications=2", "sensitivity.morris.trajectories=2",
               "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.end=2023-12"]
-
-
-def call(prog: str, argv: list[str], capsys, monkeypatch, cwd: Path) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `python -m PROG ARGV`, run in this process from cwd."""
-    monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", [prog, *argv])
-    with pytest.raises(SystemExit) as stop:
-        command.guard(prog, MAINS[prog])
-    out, err = capsys.readouterr()
-    return stop.value.code, out, err
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under a folder with the hash of its content."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("prog", list(MAINS))
@@ -92,9 +71,10 @@ def test_hydra_settings_and_a_launcher_without_a_sweep_are_refused(capsys, monke
 def test_a_second_run_into_a_finished_runs_folder_changes_nothing(capsys, monkeypatch, tmp_path):
     assert call("sim", [*TINY_RUN, "--out", "run"], capsys, monkeypatch, tmp_path)[0] == 0
     before = snapshot(tmp_path / "run")
-    code, _, err = call("sim", [*TINY_RUN, "run.seed=5", "--out", "run"], capsys, monkeypatch, tmp_path)
-    assert code == 2 and "holds a finished run (summary.json)" in err and "--force" in err
-    assert snapshot(tmp_path / "run") == before
+    for again in (["run.seed=5"], ["run.resume=true"]):  # another run, or the same one resumed
+        code, _, err = call("sim", [*TINY_RUN, *again, "--out", "run"], capsys, monkeypatch, tmp_path)
+        assert code == 2 and "holds a finished run (summary.json)" in err and "--force" in err
+        assert snapshot(tmp_path / "run") == before
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("a user's file")
     code, _, err = call("sim", [*TINY_RUN, "--out", "mine"], capsys, monkeypatch, tmp_path)

@@ -9,7 +9,6 @@ injected with monkeypatch.
 from __future__ import annotations
 
 import errno
-import shutil
 import sys
 
 import pytest
@@ -17,10 +16,8 @@ import xarray as xr
 
 import sim
 from sim import cli, command, plot
-from sim.config import compose
 from sim.model import engine
 from sim.results import io as results
-from sim.config.compose import CONFIG_DIR
 
 SMALL = ["model=reference", "run.trajectories=200", "run.block_size=100", "run.end=2023-12"]
 
@@ -39,15 +36,6 @@ def _command(prog: str, main, argv: list[str], capsys, monkeypatch, cwd) -> tupl
 
 def _main(argv: list[str], capsys, monkeypatch, cwd) -> tuple[int, str]:
     return _command("sim", cli.main, argv, capsys, monkeypatch, cwd)
-
-
-@pytest.fixture
-def configs(tmp_path, monkeypatch):
-    """A copy of configs/ the test may add files to, used by the CLI in place of the real one."""
-    copy = tmp_path / "configs"
-    shutil.copytree(CONFIG_DIR, copy)
-    monkeypatch.setattr(compose, "CONFIG_DIR", copy)
-    return copy
 
 
 def test_a_yaml_syntax_error_in_a_scenario_file_names_the_file_and_line(configs, capsys, monkeypatch, tmp_path):

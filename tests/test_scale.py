@@ -1,26 +1,19 @@
 """Scale: executors and worker counts give the same bytes, block summaries merge exactly in any
-order and agree with the run that keeps every path, and an interrupted run resumes to the same result."""
+order and agree with the run that keeps every path (resuming an interrupted run: test_resume.py)."""
 
 from __future__ import annotations
-
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import same_bytes
 
 from sim.analysis import outlook
 from sim.results import counts as summary
 from sim.run import executors
 from sim.config.compose import compose, prepare
 from sim.run.ensemble import simulate as simulate_spec
-from sim.app import run as run_app
 from sim.errors import ConfigError
-from sim.results.io import load
 
 SMALL = ["model=reference", "run.trajectories=600", "run.block_size=100", "run.end=2026-12"]
 
@@ -28,16 +21,6 @@ SMALL = ["model=reference", "run.trajectories=600", "run.block_size=100", "run.e
 def simulate(overrides: list[str]) -> xr.Dataset:
     spec, seed, config_yaml = prepare(compose(overrides))
     return simulate_spec(spec, seed, config_yaml)
-
-
-def same_bytes(a: xr.Dataset, b: xr.Dataset) -> None:
-    assert sorted(a.data_vars) == sorted(b.data_vars)
-    for name in a.data_vars:
-        x, y = a[name].values, b[name].values
-        if x.dtype.kind in "OUS":  # text: compare the strings, not the object pointers
-            assert x.tolist() == y.tolist(), name
-        else:
-            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
 
 
 @pytest.mark.slow
@@ -90,25 +73,3 @@ def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refuse
                                                "run.summary_above=500"]))[0].run)
     with pytest.raises(ConfigError, match="run.executor = 'spark': must be local or dask"):
         prepare(compose(["run.executor=spark"]))
-
-
-@pytest.mark.slow
-def test_a_killed_run_resumes_to_the_result_of_an_uninterrupted_run(tmp_path, monkeypatch):
-    overrides = ["model=reference", "run.trajectories=2400", "run.block_size=100", "run.end=2031-12", "run.summary=true"]
-    killed = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *overrides, "--out", str(killed)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
-    deadline = time.monotonic() + 120
-    while len(list((killed / "blocks").glob("0*.npz"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    kept = len(list((killed / "blocks").glob("0*.npz")))
-    assert 3 <= kept < 24 and not (killed / "results.nc").exists()
-
-    calls = []
-    monkeypatch.setattr(executors, "work", lambda job, work=executors.work: calls.append(job.block) or work(job))
-    run_app(compose([*overrides, "run.resume=true"]), killed)
-    assert len(calls) == 24 - kept  # only the blocks the killed run had not finished
-    run_app(compose(overrides), tmp_path / "whole")
-    same_bytes(load(killed), load(tmp_path / "whole"))

@@ -161,11 +161,11 @@ def test_sweep_summary_tables_jobs_and_draws_the_verdict_over_two_parameters(tmp
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
 
 
-def test_an_incomplete_sweep_names_its_missing_jobs_and_fails(tmp_path):
+def test_an_incomplete_sweep_names_its_missing_jobs_fails_and_does_not_look_finished(tmp_path):
     fake_sweep(tmp_path, finished=[0, 2])
-    with pytest.raises(ResultsError, match=r"2 of 4 jobs did not finish \(job 1, 3\)"):
+    with pytest.raises(ResultsError, match=r"2 of 4 jobs did not finish \(job 1, 3: no summary.json\)"):
         summarize(tmp_path)
-    assert len(pd.read_csv(tmp_path / "sweep.csv")) == 2
+    assert not (tmp_path / "sweep.csv").exists() and not (tmp_path / "sweep.png").exists()
 
 
 def test_sweep_summary_refuses_a_folder_that_is_not_a_sweep_and_writes_nothing(tmp_path):

@@ -11,6 +11,7 @@ from .. import months, rng
 from ..record import derived
 from ..record.events import load_events
 from ..record.indicators import load_indicators
+from . import sources
 from .validate import RunSpec, from_config, parse_month
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
@@ -20,9 +21,12 @@ log = logging.getLogger("sim")
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
-    """The config the CLI would see for these overrides, composed without running anything."""
+    """The config the CLI would see for these overrides, composed without running anything; the files a
+    user edits are checked to hold data only, and a group must be chosen by a file's name (sources.py)."""
     from hydra import compose as hydra_compose, initialize_config_dir
 
+    sources.check_choices(overrides, CONFIG_DIR)
+    sources.check_files(CONFIG_DIR)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
         return hydra_compose(config_name="config", overrides=list(overrides))
 

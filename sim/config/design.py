@@ -59,6 +59,11 @@ def sets_for(spec: RunSpec, model_dir: Path, known_by: int | None = None) -> tup
     return keys, values[until == known.max()]
 
 
+def read_files(spec: RunSpec, model_dir: Path) -> dict[str, Path]:
+    """The files a run of this spec reads besides its config, by the config key that names each."""
+    return {} if spec.model.parameter_sets is None else {"model.parameter_sets": model_dir / spec.model.parameter_sets}
+
+
 def from_sets(spec: RunSpec, seed: int, model_dir: Path) -> dict[str, np.ndarray] | None:
     """Per-trajectory values drawn from the model's parameter sets, or None when it has none."""
     chosen = sets_for(spec, model_dir)

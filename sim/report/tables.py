@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from omegaconf import OmegaConf
-
+from ..results.dataset import recorded_config
 from ..results.measures import CLASSES
 from .style import label_name as name_of, percent
 from .text import GRID_SYMBOLS
@@ -133,7 +132,7 @@ def _rate(rate) -> str:
 
 def assumptions(ds, trajectories: int) -> str:
     """The run's scenario, run settings and key model parameters, read from its recorded config."""
-    cfg = OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]), resolve=True)
+    cfg = recorded_config(ds)
     model, run, scenario = cfg["model"], cfg["run"], cfg["scenario"]
     tracks = list(model["tracks"])
     per_track = [[key.replace("_", " ")] + [f"{value.get(t, 0):g}" for t in tracks]

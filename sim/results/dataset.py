@@ -9,7 +9,8 @@ bands, the counts of counts.py (with its forecast questions' answers), sampled p
 events of the first counts.LOGGED futures instead. Attributes hold the seed, scenario, package
 version, format version, the resolved config (YAML) and the question set it answers (YAML, the
 format of results/questions.py), and may hold `overrides` (JSON list: what the run was asked for)
-and `start_state` (JSON: the state the run starts from and the last record it used, for the report).
+and `start_state` (JSON: the state the run starts from and the last record it used, for the report);
+`inputs` holds the digests of the files the run read besides its config.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from importlib.metadata import PackageNotFoundError, version as installed_versio
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 from scipy.special import logsumexp
 
 from .. import months
+from ..config import sources
 from ..config.validate import RunSpec, from_config
 from ..model.state import EVENT_TYPES
 from . import counts, measures, questions
@@ -40,8 +41,8 @@ def version() -> str:
         return "0+unknown"
 
 
-def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, config_yaml: str) -> xr.Dataset:
-    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order."""
+def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict) -> xr.Dataset:
+    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order, with attributes `attrs`."""
     levels = measures.recorded(np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1))
     event_counts = np.concatenate([b["counts"] for b in blocks])
     n = levels.shape[0]
@@ -67,7 +68,7 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], seed: int, conf
             "track": list(spec.tracks),
             "event": list(EVENT_TYPES),
         },
-        attrs=attributes(spec, seed, config_yaml),
+        attrs=attrs,
     )
 
 
@@ -160,8 +161,9 @@ def with_sets(ds: xr.Dataset, parameter_set: np.ndarray, keys: list[str], values
     return out
 
 
-def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
-    """The attributes every results Dataset carries: what made it."""
+def attributes(spec: RunSpec, seed: int, config_yaml: str, inputs: str) -> dict:
+    """The attributes every results Dataset carries: what made it (`inputs`: the files it read besides its
+    config, with their digests: run/ensemble.inputs)."""
     return {
         "title": "Union State of Russia and Belarus: integration ensemble",
         "seed": str(seed),
@@ -172,6 +174,7 @@ def attributes(spec: RunSpec, seed: int, config_yaml: str) -> dict:
         "end": months.text(spec.run.end),
         "config": config_yaml,
         "questions": questions.dump(questions.named(spec.analysis.questions)),
+        "inputs": inputs or "none",
     }
 
 
@@ -186,6 +189,11 @@ def event_log(ds: xr.Dataset, trajectory: int) -> list[tuple[str, str]]:
     return [(str(t)[:7], str(ds.event.values[e])) for t, e in zip(ds.log_time.values[mine], ds.log_event.values[mine])]
 
 
+def recorded_config(ds: xr.Dataset) -> dict:
+    """The config a Dataset was made with, as plain values (never resolved: sources.plain)."""
+    return sources.plain(ds.attrs["config"])
+
+
 def spec_of(ds: xr.Dataset) -> RunSpec:
     """The validated spec a Dataset was made with, from its recorded config."""
-    return from_config(OmegaConf.to_container(OmegaConf.create(ds.attrs["config"]), resolve=True))
+    return from_config(recorded_config(ds))

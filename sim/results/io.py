@@ -17,9 +17,9 @@ import numpy as np
 import xarray as xr
 
 from .. import files
-from ..errors import ResultsError
+from ..errors import ResultsError, UsageError
 from . import measures
-from .dataset import FORMAT, is_summary
+from .dataset import FORMAT, is_summary, recorded_config
 
 PATHS = ("level", "composite", "sample_level", "sample_composite")  # (futures, time[, track]) in [0, 1]
 CHUNK = 1000                     # futures per chunk of a path variable
@@ -65,4 +65,8 @@ def load(run_dir: str | os.PathLike) -> xr.Dataset:
                            "re-run the scenario with this version")
     if not ("level" in ds or is_summary(ds)):
         raise ResultsError(f"{path}: holds neither paths (level) nor a summary-mode layout; not a run's results")
+    try:
+        recorded_config(ds)
+    except UsageError as exc:  # e.g. an interpolation that would read the environment of whoever loads it
+        raise ResultsError(f"{path}: {exc}") from None
     return ds

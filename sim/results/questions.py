@@ -86,11 +86,16 @@ class Question:
                 + (f" (record rows: {narrow})" if narrow else ""))
 
 
+def path_of(name: str) -> Path:
+    """The file of question set `name`: a name in configs/questions/, or a path to a YAML file."""
+    return Path(name) if (name.endswith((".yaml", ".yml")) or os.sep in name) else QUESTIONS_DIR / f"{name}.yaml"
+
+
 def named(name: str | None) -> tuple[Question, ...]:
-    """The question set `name`: a name in configs/questions/, or a path to a YAML file; none for None."""
+    """The question set `name` (path_of); none for None."""
     if name is None:
         return ()
-    path = Path(name) if (name.endswith((".yaml", ".yml")) or os.sep in name) else QUESTIONS_DIR / f"{name}.yaml"
+    path = path_of(name)
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in QUESTIONS_DIR.glob("*.yaml")))
         raise QuestionError(f"{name}: no such question set (a name in configs/questions/: {known}; or a YAML file)")

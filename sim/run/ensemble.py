@@ -4,12 +4,13 @@ the record), blocks on the run's executor starting from the filtered state, one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import xarray as xr
 
-from .. import rng
+from .. import files, rng
 from ..config import design
 from ..config.compose import MODEL_DIR
 from ..config.design import with_design
@@ -17,7 +18,9 @@ from ..config.validate import RunSpec, from_config
 from ..inference import filter as particle_filter
 from ..model import engine
 from ..record import derived
-from ..results import counts, dataset
+from ..record.events import EVENTS_FILE
+from ..record.indicators import INDICATORS_FILE
+from ..results import counts, dataset, questions
 from . import executors, progress
 
 
@@ -78,6 +81,23 @@ def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, np.ndarray]:
     return [begun.filtered.origin(p) for p in picks], np.concatenate(picks)
 
 
+def read_files(spec: RunSpec) -> dict[str, Path]:
+    """The files a run of this spec reads besides its config, by what names each: a model's parameter
+    sets, the question set it answers, and the record for a model tied to it."""
+    named = design.read_files(spec, MODEL_DIR)
+    if spec.analysis.questions is not None:
+        named["analysis.questions"] = questions.path_of(spec.analysis.questions)
+    if tied_to_record(spec):
+        named |= {"record.events": EVENTS_FILE, "record.indicators": INDICATORS_FILE}
+    return named
+
+
+def inputs(spec: RunSpec) -> str:
+    """The files a run reads, a line each (what names it, its name and the SHA-256 of its content): what
+    results.nc records and the run's key covers, so that blocks read from other files are never mixed in."""
+    return "\n".join(f"{key}: {path.name} sha256:{files.digest(path)}" for key, path in read_files(spec).items())
+
+
 def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
              record: derived.Record | None = None) -> xr.Dataset:
     """The ensemble as a Dataset: every path, or in summary mode the merged block counts; for a model
@@ -95,12 +115,12 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
     if not engine.compiled():
         progress.say("Compiling the engine for this machine (once: about 40 s; the code is cached next to the sources)")
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
-    attrs = dataset.attributes(spec, seed, config_yaml)
+    attrs = dataset.attributes(spec, seed, config_yaml, inputs(spec))
     if counts.chosen(spec.run):
         ds = dataset.from_counts(spec, counts.collect(arrays for _, arrays in finished), attrs)
     else:
         blocks = dict(finished)
-        ds = dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], seed, config_yaml)
+        ds = dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], attrs)
     if begun is None:
         return ds
     ds = dataset.with_start(ds, begun.filtered)

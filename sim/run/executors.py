@@ -8,8 +8,8 @@ cluster (`run.executor=dask`: `run.scheduler` names a running scheduler, or a lo
 `run.workers` processes is started); the studies (sensitivity, calibration) map their own jobs
 over the same executors (`map_in_order`). Streams are keyed by block (rng.py), so every executor
 and worker count gives the same bytes. At most two jobs per worker are in flight, so memory
-stays flat however many blocks a run has.
-
+stays flat however many blocks a run has. Local workers die with the run (tether.py); when one dies
+anyway, its unfinished jobs run once more on new workers, and a second death is a machine fault.
 """
 
 from __future__ import annotations
@@ -17,14 +17,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
 from ..config.validate import RunSpec
+from ..errors import MachineFault
 from ..model import engine
 from ..model.state import Origin
 from ..results import counts
+from . import tether
+from .progress import note
+
+KEPT = "a run keeps its finished blocks: resume it with run.resume=true"
 
 
 class Job(NamedTuple):
@@ -86,12 +92,21 @@ def map_in_order(function: Callable, jobs: list[tuple], run_settings, size: floa
     return [results[index] for index in range(len(jobs))]
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_count(run_settings, size: float | None) -> int:
-    """run.workers, or when it is null (automatic): every core for work of at least run.parallel_above
-    trajectory-months, one process below (where the workers' start-up costs more than they save)."""
+    """run.workers up to the cores available (more processes than cores only cost memory), or when it
+    is null (automatic): every core for work of at least run.parallel_above trajectory-months, one
+    process below (where the workers' start-up costs more than they save)."""
     if run_settings.workers is not None:
-        return run_settings.workers
-    return (os.cpu_count() or 1) if size is not None and size >= run_settings.parallel_above else 1
+        return min(run_settings.workers, cores())
+    return cores() if size is not None and size >= run_settings.parallel_above else 1
 
 
 def completed(function: Callable, jobs: list[tuple], run_settings, size: float | None = None
@@ -102,15 +117,36 @@ def completed(function: Callable, jobs: list[tuple], run_settings, size: float |
     if not jobs:
         return
     workers = worker_count(run_settings, size)
+    if run_settings.workers is not None and workers < run_settings.workers and not run_settings.scheduler:
+        note(f"run.workers={run_settings.workers} is more than the {workers} cores this process may use: "
+                      f"using {workers} (the results do not depend on it)")
     if run_settings.executor == "dask":
         yield from _dask(function, jobs, run_settings, workers)
     elif workers == 1 or len(jobs) == 1:
         for index, job in enumerate(jobs):
             yield index, function(*job)
     else:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=worker_context()) as pool:
-            yield from _window(jobs, lambda job: pool.submit(function, *job), 2 * workers,
-                               lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+        yield from _local(function, jobs, workers)
+
+
+def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tuple[int, Any]]:
+    """The jobs on local worker processes tied to this one (tether.py). When a worker dies, the jobs not
+    yet done run once more on new workers; a second death is a MachineFault."""
+    left = dict(enumerate(jobs))
+    first_done = lambda pending: wait(pending, return_when=FIRST_COMPLETED).done  # noqa: E731
+    for attempt in (1, 2):
+        try:
+            with ProcessPoolExecutor(min(workers, len(left)), mp_context=worker_context(),
+                                     initializer=tether.worker, initargs=(os.getpid(),)) as pool:
+                for index, result in _window(list(left.items()), lambda job: pool.submit(function, *job),
+                                             2 * workers, first_done):
+                    del left[index]
+                    yield index, result
+            return
+        except BrokenProcessPool:
+            if attempt == 2:
+                raise MachineFault(f"a worker process died twice (killed, or out of memory?); {KEPT}") from None
+            note(f"a worker process died: the {len(left)} unfinished jobs run again on new workers")
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
@@ -123,7 +159,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 def _dask(function: Callable, jobs: list[tuple], run_settings, workers: int) -> Iterator[tuple[int, Any]]:
     """The jobs on a Dask cluster: the scheduler at run.scheduler, or a local one started here."""
-    from distributed import Client, LocalCluster, wait as dask_wait
+    from distributed import Client, KilledWorker, LocalCluster, wait as dask_wait
 
     if run_settings.scheduler:
         client, cluster = Client(run_settings.scheduler), None
@@ -133,17 +169,19 @@ def _dask(function: Callable, jobs: list[tuple], run_settings, workers: int) -> 
         client = Client(cluster)
     try:
         slots = 2 * sum(client.nthreads().values())
-        yield from _window(jobs, lambda job: client.submit(function, *job, pure=False), slots,
+        yield from _window(list(enumerate(jobs)), lambda job: client.submit(function, *job, pure=False), slots,
                            lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+    except KilledWorker:
+        raise MachineFault(f"Dask workers kept dying on a job (killed, or out of memory?); {KEPT}") from None
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _window(jobs: list[tuple], submit, slots: int, finished) -> Iterator[tuple[int, Any]]:
-    """Submit jobs keeping at most `slots` in flight; yield (index, result) as each finishes."""
-    queue, pending = list(reversed(list(enumerate(jobs)))), {}
+def _window(jobs: list[tuple[int, tuple]], submit, slots: int, finished) -> Iterator[tuple[int, Any]]:
+    """Submit (index, job) pairs keeping at most `slots` in flight; yield (index, result) as each finishes."""
+    queue, pending = list(reversed(jobs)), {}
     while queue or pending:
         while queue and len(pending) < slots:
             index, job = queue.pop()

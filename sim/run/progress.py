@@ -1,4 +1,5 @@
-"""Progress on stderr for long work (done of total, time left) and notes; silent when stderr is not a terminal."""
+"""Progress on stderr for long work (done of total, time left) and notes for a person watching, both silent
+when stderr is not a terminal; and notes for the record (what a command chose or will cost), always shown."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ def say(text: str, stream: TextIO | None = None) -> None:
     if stream.isatty():
         stream.write(text + "\n")
         stream.flush()
+
+
+def note(text: str, stream: TextIO | None = None) -> None:
+    """A line on stderr whether or not it is a terminal: something a log of the command should hold."""
+    stream = sys.stderr if stream is None else stream
+    stream.write(f"note: {text}\n")
+    stream.flush()
 
 
 class Bar:

@@ -5,7 +5,8 @@ job with .hydra/overrides.yaml and, once finished, summary.json. A row is a job'
 column per key) and its outlook (verdict, class shares, milestones, composite). Keys that take
 several values are the swept parameters; run.seed is a replication, pooled in the figure. Two
 swept parameters give a heatmap of the verdict, otherwise P(progress) against each one. Folders
-that are not this sweep's jobs are left out; jobs that did not finish are named.
+that are not this sweep's jobs are left out; jobs that did not finish are named, and the table is
+written only when every job has finished.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
+from .. import files
 from ..errors import ResultsError
 from .sweep_figures import sweep_heatmap, sweep_lines
 
@@ -85,20 +87,20 @@ def table(sweep_dir: Path) -> tuple[pd.DataFrame, list[str], float, list[int]]:
 
 
 def summarize(sweep_dir: str | Path) -> Path:
-    """Write SWEEP_DIR/sweep.csv and SWEEP_DIR/sweep.png; return the CSV's path. When jobs are
-    missing, the table of the finished ones is written and a ResultsError names the others."""
+    """Write SWEEP_DIR/sweep.csv and SWEEP_DIR/sweep.png; return the CSV's path. A sweep with jobs that
+    did not finish gets neither (sweep.csv marks a finished sweep): a ResultsError names those jobs."""
     sweep_dir = Path(sweep_dir)
     grid, keys, threshold, missing = table(sweep_dir)
+    if missing:
+        raise ResultsError(f"{sweep_dir}: {len(missing)} of {len(missing) + len(grid)} jobs did not finish "
+                           f"(job {', '.join(map(str, missing))}: no summary.json); run the sweep again with "
+                           "--out and --force to complete it")
     csv = sweep_dir / MARKER
-    grid.to_csv(csv, index=False)
     varied = [k for k in keys if grid[k].astype(str).nunique() > 1]
     swept = [k for k in varied if k != SEED] or varied or keys[:1] or ["job"]
     if len(swept) == 2:
         sweep_heatmap(grid, swept[0], swept[1], threshold, sweep_dir / "sweep.png")
     else:
         sweep_lines(grid, swept, threshold, sweep_dir / "sweep.png")
-    if missing:
-        raise ResultsError(f"{sweep_dir}: {len(missing)} of {len(missing) + len(grid)} jobs did not finish "
-                           f"(job {', '.join(map(str, missing))}); {csv} holds the others. Run the sweep "
-                           "again to complete it")
+    files.write_text(csv, grid.to_csv(index=False))  # last: the table marks the sweep finished
     return csv
