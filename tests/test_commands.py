@@ -122,13 +122,14 @@ def test_calibration_writes_only_its_folder_and_install_is_a_separate_step(capsy
     monkeypatch.setattr(calibrate, "MODEL_DIR", model_dir)
     shipped = snapshot(CONFIG_DIR)
     before = snapshot(model_dir)
-    quick = ["run.end=2002-11", "calibration.points=16", "calibration.replications=8", "calibration.accept=0.5",
-             "calibration.tolerance=50", "--out", "cal"]
+    quick = ["calibration.until=1996-12", "calibration.sets=8", "calibration.particles=8", "calibration.keep=[]",
+             "calibration.samples=16", "calibration.workers=1", "--out", "cal"]
     code, out, _ = call("sim.calibrate", quick, capsys, monkeypatch, tmp_path)
     assert code == 0 and "python -m sim.calibrate install" in out
     assert snapshot(model_dir) == before and snapshot(CONFIG_DIR) == shipped
-    assert {"calibration.json", "calibrated.yaml", "calibrated_sets.csv"} <= set(snapshot(tmp_path / "cal"))
+    assert {"calibration.json", "calibrated_sets.csv"} <= set(snapshot(tmp_path / "cal"))
     code, out, _ = call("sim.calibrate", ["install", "cal"], capsys, monkeypatch, tmp_path)
     assert code == 0 and out.count("replaced ") == 2
-    assert (model_dir / "calibrated.yaml").read_text() == (tmp_path / "cal" / "calibrated.yaml").read_text()
+    assert (model_dir / "calibrated_sets.csv").read_text() == (tmp_path / "cal" / "calibrated_sets.csv").read_text()
+    assert "record to 1996-12" in (model_dir / "calibrated.yaml").read_text()
     assert snapshot(CONFIG_DIR) == shipped

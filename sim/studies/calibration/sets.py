@@ -43,7 +43,7 @@ def model_text(sets_csv: Path, summary: Mapping[str, Any]) -> str:
         for part in parents:
             node = node.setdefault(part, {})
         low, high = np.quantile(column, [0.05, 0.95])
-        node[leaf] = (float(np.median(column)), f"posterior median given the record to {summary['record_until']}; "
+        node[leaf] = (float(np.median(column)), f"calibrated: posterior median given the record to {summary['record_until']}; "
                                                 f"90 % in [{low:.3g}, {high:.3g}]")
 
     def lines(node: dict, indent: int) -> list[str]:
@@ -64,7 +64,7 @@ def model_text(sets_csv: Path, summary: Mapping[str, Any]) -> str:
         "  - default",
         "  - _self_",
         "",
-        f"parameter_sets: {SETS_FILE}  # each forecast draws its parameters from the posterior given the record to its start",
+        f"parameter_sets: {SETS_FILE}  # calibrated: each forecast draws its parameters from the posterior given the record to its start",
     ]
     return "\n".join(header + lines(tree, 0)) + "\n"
 
