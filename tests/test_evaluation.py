@@ -12,7 +12,7 @@ import pytest
 from sim.config.compose import compose, prepare
 from sim.record import derived
 from sim.studies.evaluation import Forecast, Observed, observed
-from sim.studies.evaluation import baselines
+from sim.studies.evaluation import baselines, questions
 from sim.studies.evaluation.baselines import Law, ar1, drift, persistence, simulate
 from sim.studies.evaluation.calibration import calibration
 from sim.studies.evaluation.evaluate import evaluate
@@ -108,6 +108,30 @@ def test_scores_of_hand_computed_cases():
     assert interval_score(np.array([50.0, 100.0]), band) == pytest.approx([90, 90 + 2 / 0.1 * 5])
 
 
+def test_questions_at_every_origin_are_answered_and_scored_by_hand():
+    counts = np.zeros((2, 2, 5), int)                  # two years on record, (steps, setbacks) × five tracks
+    counts[0, 0, 0] = 1                                # 2001: a step on track 0
+    counts[1, 1, 2] = counts[1, 1, 3] = 1              # 2002: setbacks on tracks 2 and 3, no step: uneven
+    record = Observed([2001, 2002], counts, {})
+    samples = np.zeros((2, 2, 5, 4), int)
+    samples[0, 0, 0, :3] = 1                           # P(step on 0 in 2001) = 3/4
+    samples[1, 1, 2, :] = 2                            # P(setback on 2 in 2002) = 1, and P(uneven) = 1
+    model = Forecast(2001, [2001, 2002], samples, {})
+    climatology = Forecast(2001, [2001, 2002], np.ones((2, 2, 5, 4), int), {})   # a step and a setback everywhere
+    asked = questions.asked([model], [{"climatology": climatology}], record)
+    assert len(asked) == 2 * 11 and set(asked["horizon"]) == {1, 2}
+    row = asked.set_index(["year", "question", "track"])
+    assert row.loc[(2001, "step", 0), "model"] == 0.75 and row.loc[(2001, "step", 0), "outcome"]
+    assert row.loc[(2002, "uneven", -1), "model"] == 1 and row.loc[(2002, "uneven", -1), "outcome"]
+    assert row.loc[(2001, "uneven", -1), "climatology"] == 0 and not row.loc[(2001, "uneven", -1), "outcome"]
+    table = questions.scored(asked, 4).set_index("question")
+    # model: wrong by 1/4 on the 2001 step, by 1 on the 2002 setback on track 3; right on the other 20
+    assert table.loc["all", "brier_model"] == pytest.approx((0.25 ** 2 + 1) / 22)
+    # climatology: yes to every step and setback (wrong on 17 of 20), no to every uneven year (wrong on 1 of 2)
+    assert table.loc["all", "brier_climatology"] == pytest.approx(18 / 22)
+    assert table.loc["uneven", "points"] == 2 and table.loc["all", "brier_skill"] > 0.9
+
+
 def synthetic(origins: int, spread: float, seed: int):
     """A record drawn from a known law (Poisson(3) counts, an AR(1) indicator), the forecasts from that law
     with `spread` times its true spread, and a wrong baseline (Poisson(6) counts, a random walk)."""
@@ -178,4 +202,6 @@ def test_evaluate_gives_the_tables_markdown_and_figures(real, tmp_path):
     assert set(result.calibration["horizon"]) == {1, 2, 3, 4, 5, "all"}
     result.write(tmp_path)
     assert "## Skill against the best baseline" in (tmp_path / "evaluation.md").read_text()
+    assert len(result.questions) == 11 * len(result.points[result.points["family"] == "counts"]) // 10
+    assert {"questions.csv", "question_scores.csv"} <= {p.name for p in tmp_path.iterdir()}
     assert all(p.stat().st_size > 10_000 for p in draw(result, tmp_path))

@@ -1,5 +1,5 @@
 """The whole evaluation of the model's rolling-origin forecasts: baselines made at each origin, every point
-scored, skill by family and horizon, calibration, and the results as tables (CSV) and Markdown."""
+scored, skill by family and horizon, calibration, yes/no questions, and the results as tables (CSV) and Markdown."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...files import write_text
 from ...report.tables import table
-from . import baselines, scores
+from . import baselines, questions, scores
 from .calibration import calibration
 from .forecast import Forecast
 from .observed import Observed
@@ -20,13 +20,16 @@ from .skill import BLOCK, REPLICATES, compare
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The scored points, the skill table (skill.csv), the calibration table (calibration.csv) and the length
-    of the bootstrap's blocks of origins."""
+    """The scored points, the skill table (skill.csv), the calibration table (calibration.csv), the length
+    of the bootstrap's blocks of origins, and the questions asked at every origin (questions.csv) with their
+    scores (question_scores.csv)."""
 
     points: pd.DataFrame
     skill: pd.DataFrame
     calibration: pd.DataFrame
     block: int
+    questions: pd.DataFrame
+    question_scores: pd.DataFrame
 
     def markdown(self) -> str:
         """Both tables in Markdown, with what their columns mean."""
@@ -48,14 +51,16 @@ class Evaluation:
             "PIT uniformity (Kolmogorov–Smirnov p-value; dependent points make it too small), coverage of the "
             "central 50 % and 90 % bands with 95 % binomial bounds, and the 90 % band's interval score.", "",
             table(["family", "horizon", "points", "PIT p", "50 % band", "90 % band", "interval score",
-                   "best baseline's"], calibrated), ""])
+                   "best baseline's"], calibrated), "", questions.markdown(self.question_scores)])
 
     def write(self, folder: Path) -> None:
-        """skill.csv, calibration.csv and evaluation.md in `folder`."""
+        """skill.csv, calibration.csv, questions.csv, question_scores.csv and evaluation.md in `folder`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_text(folder / "skill.csv", self.skill.to_csv(index=False))
         write_text(folder / "calibration.csv", self.calibration.to_csv(index=False))
+        write_text(folder / "questions.csv", self.questions.to_csv(index=False))
+        write_text(folder / "question_scores.csv", self.question_scores.to_csv(index=False))
         write_text(folder / "evaluation.md", self.markdown())
 
 
@@ -66,4 +71,6 @@ def evaluate(forecasts: list[Forecast], observed: Observed, baselines_samples: i
     randomised PIT and the bootstrap."""
     made = [baselines.forecasts(observed, f.origin, f.years, baselines_samples, generator) for f in forecasts]
     scored = scores.points(forecasts, made, observed, generator)
-    return Evaluation(scored, compare(scored, "horizon", generator, block, replicates), calibration(scored), block)
+    asked = questions.asked(forecasts, made, observed)
+    return Evaluation(scored, compare(scored, "horizon", generator, block, replicates), calibration(scored), block,
+                      asked, questions.scored(asked, forecasts[0].counts.shape[-1]))

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...report.reliability import reliability_figure
 from ...report.style import STYLE, label_name, panel_grid, plt, save_png, series_style
+from . import questions
 from .calibration import LEVELS
 from .evaluate import Evaluation
 from .scores import families
@@ -90,8 +92,13 @@ def coverage_figure(calibration: pd.DataFrame, path: Path) -> Path:
 
 
 def draw(result: Evaluation, folder: Path) -> list[Path]:
-    """The three figures of an evaluation as skill.png, pit.png and coverage.png in `folder`."""
+    """The four figures of an evaluation as skill.png, pit.png, coverage.png and reliability.png in `folder`."""
     folder = Path(folder)
+    overall = result.question_scores.iloc[-1]
     return [skill_figure(result.skill, folder / "skill.png"),
             pit_figure(result.points, result.calibration, folder / "pit.png"),
-            coverage_figure(result.calibration, folder / "coverage.png")]
+            coverage_figure(result.calibration, folder / "coverage.png"),
+            reliability_figure(questions.bins(result.questions),
+                               f"{len(result.questions):,} yes/no questions at {result.questions['origin'].nunique()} "
+                               f"origins\nBrier {overall.brier_model:.3f} (climatology {overall.brier_climatology:.3f})",
+                               folder / "reliability.png")]
