@@ -4,8 +4,8 @@ forecast: the form of a forecast (samples of the yearly observables by year); ob
 observables; baselines: climatology and persistence of the counts, persistence, drift and AR(1) of the
 indicators, fitted to the record before an origin; scores: every forecaster scored at every observed point;
 skill: skill against the best baseline by family and horizon with a moving-block bootstrap over origins, and
-the split-sample comparison; calibration: PIT, band coverage and interval scores; evaluate: all of it as
-tables and Markdown; figures: their figures.
+the split-sample comparison; calibration: PIT, band coverage and interval scores; questions: yes/no questions
+asked at every origin, Brier-scored; evaluate: all of it as tables and Markdown; figures: their figures.
 """
 
 from __future__ import annotations
