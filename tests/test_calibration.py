@@ -5,6 +5,7 @@ model=calibrated drawing each forecast's parameters from the posterior given the
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -85,11 +86,17 @@ def test_the_posterior_at_a_month_reads_nothing_after_it(quick):
 
 
 @pytest.mark.slow
-def test_the_posterior_is_the_same_on_any_number_of_workers(quick):
+def test_the_posterior_is_the_same_on_any_number_of_workers_and_on_dask(quick):
     obs = observation.observe(quick.record, quick.spec.model, quick.until)
-    found = [smc2.Sampler(quick.spec.config, quick.prior, obs, dataclasses.replace(quick.settings, workers=w), 5)
-             .run([quick.until]).snapshots[quick.until].theta for w in (1, 2)]
-    assert np.array_equal(*found)
+    found = []
+    for executor, workers in (("local", 1), ("local", 2), ("dask", 2)):
+        run = SimpleNamespace(**{**vars(quick.spec.run), "executor": executor})
+        study = dataclasses.replace(quick, spec=dataclasses.replace(quick.spec, run=run),
+                                    settings=dataclasses.replace(quick.settings, workers=workers))
+        with study.pool() as mapper:
+            found.append(smc2.Sampler(study.spec.config, study.prior, obs, study.settings, 5)
+                         .run([quick.until], mapper).snapshots[quick.until].theta)
+    assert np.array_equal(found[0], found[1]) and np.array_equal(found[0], found[2])
 
 
 @pytest.mark.slow

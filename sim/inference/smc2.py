@@ -21,7 +21,6 @@ a Python model, while here every filter of every set is one block of the compile
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -102,32 +101,35 @@ class Sampler:
         self.trajectories = self.trajectory_months = 0  # what the sampler simulated
         self.particles = settings.particles  # of each set's filter: doubled when the moves stall (exchange)
 
-    def run(self, snapshot_months: list[int]) -> Posterior:
+    def run(self, snapshot_months: list[int],
+            mapper: Callable[[Callable, list[tuple]], list] | None = None) -> Posterior:
+        """The posterior at `snapshot_months`; `mapper(function, jobs)` runs the proposals' filters (in this
+        process by default; the studies pass local processes or a Dask cluster: sim/run/executors.pool)."""
         s, obs = self.settings, self.obs
+        pool = mapper or (lambda function, jobs: [function(*job) for job in jobs])
         u = self.prior.sample(s.sets, self.generator)
         population = Population(population_model(self.config, self.prior, u, s.particles), obs, s.sets,
                                 s.particles, rng.child_seed(self.seed, 0, "smc2-filters"))
         self.count(obs.months)
         logw, evidence = np.zeros(s.sets), 0.0
         posterior = Posterior(self.prior.names, {}, np.empty(obs.months))
-        with ProcessPoolExecutor(s.workers) if s.workers > 1 else _Serial() as pool:
-            for i in range(obs.months):
-                increment = population.advance()
-                evidence += logsumexp(logw + increment) - logsumexp(logw)
-                logw += increment
-                weights = np.exp(logw - logsumexp(logw))
-                posterior.ess[i] = 1.0 / np.sum(weights**2)
-                if obs.first + i in snapshot_months:
-                    posterior.snapshots[obs.first + i] = self.snapshot(population, u, weights, obs.first + i,
-                                                                       posterior.ess[i], evidence)
-                if i < obs.months - 1:
-                    population.resample(self.generator)
-                    if posterior.ess[i] < s.threshold * s.sets:
-                        u = self.rejuvenate(population, u, weights, i + 1, pool, posterior)
-                        logw = np.zeros(s.sets)
-                        if posterior.moves[-1]["acceptance"] < s.exchange_below and 2 * self.particles <= s.max_particles:
-                            population, logw = self.exchange(population, u, i + 1, pool, posterior)
-                self.progress(i + 1, obs.months)
+        for i in range(obs.months):
+            increment = population.advance()
+            evidence += logsumexp(logw + increment) - logsumexp(logw)
+            logw += increment
+            weights = np.exp(logw - logsumexp(logw))
+            posterior.ess[i] = 1.0 / np.sum(weights**2)
+            if obs.first + i in snapshot_months:
+                posterior.snapshots[obs.first + i] = self.snapshot(population, u, weights, obs.first + i,
+                                                                   posterior.ess[i], evidence)
+            if i < obs.months - 1:
+                population.resample(self.generator)
+                if posterior.ess[i] < s.threshold * s.sets:
+                    u = self.rejuvenate(population, u, weights, i + 1, pool, posterior)
+                    logw = np.zeros(s.sets)
+                    if posterior.moves[-1]["acceptance"] < s.exchange_below and 2 * self.particles <= s.max_particles:
+                        population, logw = self.exchange(population, u, i + 1, pool, posterior)
+            self.progress(i + 1, obs.months)
         return posterior
 
     def snapshot(self, population: Population, u: np.ndarray, weights: np.ndarray, month: int, ess: float,
@@ -185,21 +187,7 @@ class Sampler:
         parts = np.array_split(np.arange(len(u)), min(CHUNKS, len(u)))
         seeds = [rng.child_seed(self.seed, stage * CHUNKS + k, "smc2-proposals") for k in range(len(parts))]
         self.count(months)
-        results = list(pool.map(filtered, *zip(*[(self.config, self.prior, u[part], self.particles, self.obs,
-                                                 months, seed) for part, seed in zip(parts, seeds)])))
+        results = pool(filtered, [(self.config, self.prior, u[part], self.particles, self.obs, months, seed)
+                                  for part, seed in zip(parts, seeds)])
         columns = [np.concatenate(arrays, axis=-1) for arrays in zip(*(r[0] for r in results))]
         return columns, np.concatenate([r[1] for r in results]), np.concatenate([r[2] for r in results])
-
-
-class _Serial:
-    """The proposals' filters in this process (an executor's map, with nothing to shut down)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    @staticmethod
-    def map(function, *iterables):
-        return map(function, *iterables)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, NamedTuple
@@ -127,6 +128,28 @@ def completed(function: Callable, jobs: list[tuple], run_settings, size: float |
             yield index, function(*job)
     else:
         yield from _local(function, jobs, workers)
+
+
+@contextmanager
+def pool(run_settings, workers: int) -> Iterator[Callable[[Callable, list[tuple]], list]]:
+    """A map(function, jobs) → results in the jobs' order, kept open for many calls (a sampler maps its
+    proposals' filters at every move): in this process for one worker, on `workers` local processes tied to
+    this one, or on the run's Dask cluster (run.executor=dask)."""
+    if run_settings.executor == "dask":
+        from distributed import Client, LocalCluster
+
+        cluster = None if run_settings.scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                                   processes=True, dashboard_address=None)
+        with Client(run_settings.scheduler or cluster) as client:
+            yield lambda function, jobs: client.gather(client.map(function, *zip(*jobs), pure=False))
+        if cluster is not None:
+            cluster.close()
+    elif workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=tether.worker,
+                                 initargs=(os.getpid(),)) as processes:
+            yield lambda function, jobs: list(processes.map(function, *zip(*jobs)))
+    else:
+        yield lambda function, jobs: [function(*job) for job in jobs]
 
 
 def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tuple[int, Any]]:

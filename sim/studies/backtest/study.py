@@ -51,7 +51,8 @@ def run(study: Study, settings, out: Path) -> dict[str, Any]:
     sampler = smc2.Sampler(study.spec.config, study.prior, obs,
                            smc2.Settings(**{**vars(study.settings), "samples": settings.samples}), study.seed,
                            Bar("calibrating along the record"))
-    posterior = sampler.run(kept)
+    with study.pool() as mapper:
+        posterior = sampler.run(kept, mapper)
     asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
     made = {}
     for y in sorted({*origins, settings.split}):

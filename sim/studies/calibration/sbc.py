@@ -38,7 +38,9 @@ def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int)
         made = replicate.replicate(truth_model, 1, first, until - first + 1, asymmetry, rng.child_seed(seed, r, "sbc-record"))
         record = replicate.as_record(made, 0, spec.tracks, study.record, model.record.contract_per_brent)
         obs = observation.observe(record, model, until)
-        posterior = smc2.Sampler(spec.config, prior, obs, settings, rng.child_seed(seed, r, "sbc-sampler")).run([until])
+        with study.pool() as mapper:
+            posterior = smc2.Sampler(spec.config, prior, obs, settings, rng.child_seed(seed, r, "sbc-sampler")).run(
+                [until], mapper)
         truths.append(prior.natural(truth)[0])
         found.append(posterior.snapshots[until].theta)
     return np.array(truths), np.array(found)

@@ -18,6 +18,7 @@ from ...config.validate import RunSpec, section
 from ...errors import ConfigError
 from ...inference import observation, prior as priors, smc2
 from ...record import derived
+from ...run import executors
 from ...run.progress import Bar
 from . import sets
 from .figures import posterior_figure, sampler_figure
@@ -34,6 +35,11 @@ class Study:
     record: derived.Record
     until: int               # the last month of the record used
     keep: list[int]          # the months whose posterior draws are kept (sets.csv)
+
+    def pool(self):
+        """Where the proposals' filters run: calibration.workers local processes (at most the cores), or the
+        Dask cluster of run.executor=dask (sim/run/executors.pool)."""
+        return executors.pool(self.spec.run, min(self.settings.workers, executors.cores()))
 
 
 def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
@@ -68,7 +74,8 @@ def run(study: Study, out: Path) -> dict[str, Any]:
     obs = observation.observe(study.record, study.spec.model, study.until)
     began = time.perf_counter()
     sampler = smc2.Sampler(study.spec.config, study.prior, obs, study.settings, study.seed, Bar("calibrating"))
-    posterior = sampler.run(study.keep)
+    with study.pool() as mapper:
+        posterior = sampler.run(study.keep, mapper)
     seconds = time.perf_counter() - began
     final = posterior.snapshots[study.until]
     table = widths(study.prior, final.theta)
