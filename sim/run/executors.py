@@ -5,8 +5,8 @@ trajectory. A worker runs the engine on it and returns plain arrays — the bloc
 counts in summary mode (results/counts.py) — so only small results travel in summary mode. Jobs run
 in this process, on local worker processes (`run.executor=local`, `run.workers`) or on a Dask
 cluster (`run.executor=dask`: `run.scheduler` names a running scheduler, or a local cluster of
-`run.workers` processes is started); the studies (sensitivity, calibration) map their own jobs
-over the same executors (`map_in_order`). Streams are keyed by block (rng.py), so every executor
+`run.workers` processes is started); the studies map their own jobs over the same executors
+(`map_in_order` once for a design, `pool` for a sampler's many maps). Streams are keyed by block (rng.py), so every executor
 and worker count gives the same bytes. At most two jobs per worker are in flight, so memory
 stays flat however many blocks a run has. Local workers die with the run (tether.py); when one dies
 anyway, its unfinished jobs run once more on new workers, and a second death is a machine fault.
