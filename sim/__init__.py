@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from .analysis.outlook import summarize
-from .config.compose import compose, prepare
+from .api import Model
 from .results.dataset import version
 from .results.io import load
-from .run import ensemble
 
 __version__ = version()
 
 
 def simulate(overrides: list[str] | tuple[str, ...] = ()):
-    """Run an ensemble in memory through the CLI's config path, e.g. simulate(["scenario=baseline"])."""
-    spec, seed, config_yaml = prepare(compose(overrides))
-    return ensemble.simulate(spec, seed, config_yaml)
+    """Run an ensemble in memory through the CLI's config path, e.g. simulate(["scenario=baseline"]); a loop
+    builds a Model once and runs it instead."""
+    return Model(overrides).run()
 
 
-__all__ = ["simulate", "load", "summarize", "__version__"]
+__all__ = ["simulate", "Model", "load", "summarize", "__version__"]

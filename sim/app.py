@@ -16,6 +16,7 @@ from . import files
 from .analysis import outlook
 from .config.compose import prepare
 from .report import document
+from .report.style import FORMATS
 from .results import io, questions
 from .results.dataset import spec_of
 from .run import ensemble, estimate
@@ -48,19 +49,22 @@ def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> d
         OmegaConf.save(OmegaConf.create(list(overrides)), out_dir / ".hydra" / "overrides.yaml")
     ds = ensemble.simulate(spec, seed, config_yaml, store)
     ds.attrs["overrides"] = json.dumps(asked(out_dir))
-    io.save(ds, out_dir / "results.nc")
-    summary = finish(ds, out_dir, spec)
-    store.remove()
-    print(outlook.headline(summary))
-    print(f"Results in {out_dir}")
-    return summary
-
-
-def finish(ds, out_dir: Path, spec=None) -> dict:
-    """Figures, the reports and outlook.csv, then summary.json, of a run's results (spec: as recorded in
-    them) in its folder; each file is complete under its name, and summary.json says that all are."""
-    spec = spec or spec_of(ds)
     view = outlook.analyse(ds, spec.analysis)
-    document.publish(view, out_dir, spec.run.sample_paths)
+    print(outlook.headline(view.summary), flush=True)  # the numbers, before the files that show them
+    io.save(ds, out_dir / "results.nc")
+    finish(ds, out_dir, spec, view)
+    store.remove()
+    print(f"Results in {out_dir}")
+    return view.summary
+
+
+def finish(ds, out_dir: Path, spec=None, view=None, extra_formats: tuple[str, ...] = ()) -> dict:
+    """Figures (in the formats of run.figures, and `extra_formats`), the reports and outlook.csv, then
+    summary.json, of a run's results (spec: as recorded in them; view: their analysis, when already made)
+    in its folder; each file is complete under its name, and summary.json says that all are."""
+    spec = spec or spec_of(ds)
+    view = view or outlook.analyse(ds, spec.analysis)
+    formats = getattr(spec.run, "figures", FORMATS)  # results recorded before run.figures: the default
+    document.publish(view, out_dir, spec.run.sample_paths, tuple(dict.fromkeys(formats + extra_formats)))
     files.write_text(out_dir / MARKER, json.dumps(view.summary, indent=2, ensure_ascii=False) + "\n")
     return view.summary

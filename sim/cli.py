@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from omegaconf import OmegaConf
@@ -16,9 +17,11 @@ from omegaconf import OmegaConf
 from . import app, command, lock
 from .app import BLOCKS
 from .config import design
+from .analysis import outlook
 from .config.compose import CONFIG_DIR, MODEL_DIR, compose, prepare
 from .errors import UsageError
 from .record import derived
+from .model import engine
 from .run import ensemble, estimate, store, tether
 from .run.progress import note
 from .studies import sweep
@@ -43,6 +46,8 @@ def help_text() -> str:
               "  --force       replace a finished run in --out DIR",
               "  --multirun    one job per combination of comma-separated values",
               "  --debug       show the traceback of an error",
+              "  --warm-up     compile the engine for this machine ahead (what a run of the overrides uses; the first",
+              "                run does it otherwise, about 40 s), run nothing else and write nothing but numba's cache",
               "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
               "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
               "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),
@@ -52,7 +57,7 @@ def help_text() -> str:
 
 
 def parse(argv: list[str]) -> tuple[list[str], Path | None, bool, bool]:
-    """(overrides, --out, --force, --multirun) from the command line."""
+    """(overrides, --out, --force, --multirun) from the command line (--warm-up is main's)."""
     overrides, out, force, multirun = [], None, False, False
     args = iter(argv)
     for arg in args:
@@ -67,7 +72,7 @@ def parse(argv: list[str]) -> tuple[list[str], Path | None, bool, bool]:
             out = Path(value)
         elif arg.startswith("-"):
             raise UsageError(f"{arg}: not an option of python -m sim; options are --out DIR, --force, "
-                             "--multirun, --debug, --help")
+                             "--multirun, --warm-up, --debug, --help")
         else:
             overrides.append(arg)
     return overrides, out, force, multirun
@@ -148,9 +153,30 @@ def _hydra_main() -> None:
     job()
 
 
+def warm_up(overrides: list[str]) -> None:
+    """Compile (or load from numba's cache) the compiled code a run of these overrides uses, by a tiny run of
+    them in memory: the filter over the record, the engine with the run's calendar, the measures."""
+    COMMAND.check_overrides(overrides)
+    validate(overrides)
+    began = time.perf_counter()
+    fresh = not engine.compiled()
+    tiny = [*overrides, "run.trajectories=20", "run.block_size=20", "run.particles=100", "run.summary=false",
+            "run.workers=1", "run.executor=local"]
+    spec, seed, config_yaml = prepare(compose(tiny))
+    outlook.summarize(ensemble.simulate(spec, seed, config_yaml))
+    print(f"The engine is {'compiled' if fresh else 'already compiled'} for this machine "
+          f"({time.perf_counter() - began:.1f} s; cached next to the sources, so runs start at once)")
+
+
 def main(argv: list[str]) -> None:
     if any(a in ("--help", "-h") for a in argv):
         print(help_text())
+        return
+    if "--warm-up" in argv:
+        overrides, out, force, sweeping = parse([a for a in argv if a != "--warm-up"])
+        if out or force or sweeping:
+            raise UsageError("--warm-up runs nothing to keep: it takes only config overrides")
+        warm_up(overrides)
         return
     overrides, out, force, sweeping = parse(argv)
     if sweeping:

@@ -28,6 +28,8 @@ BAD = [
     ("run.trajectorie=5", "run.trajectorie: no such key (did you mean run.trajectories?)"),
     ("model.events.crisis.rally.agriculture=1", "model.events.crisis.rally.agriculture: no such key"),
     ("analysis.milestones.single_currency.track=currency", "analysis.milestones.single_currency.track = 'currency'"),
+    ("run.figures=[pdf]", "run.figures = ['pdf']: must be a list of figure formats among png, pdf, svg, with png first"),
+    ("run.figures=[png,tiff]", "run.figures = ['png', 'tiff']: must be a list of figure formats"),
 ]
 
 

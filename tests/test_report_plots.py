@@ -35,10 +35,10 @@ def ds(folder):
     return results.load(folder)
 
 
-def assert_figure(path):
-    """A PNG that is a real, non-blank picture, with its PDF twin."""
+def assert_figure(path, pdf: bool = False):
+    """A PNG that is a real, non-blank picture, with its PDF twin when asked for (run.figures) and none otherwise."""
     assert path.exists() and path.stat().st_size > 10_000
-    assert path.with_suffix(".pdf").stat().st_size > 5_000
+    assert path.with_suffix(".pdf").stat().st_size > 5_000 if pdf else not path.with_suffix(".pdf").exists()
     pixels = mpimg.imread(path)
     assert min(pixels.shape[:2]) > 300 and pixels[..., :3].std() > 0.05
 
@@ -47,6 +47,15 @@ def test_default_run_folder_gets_report_and_every_figure(folder):
     assert (folder / "report.md").stat().st_size > 2_000 and (folder / "summary.json").exists()
     for name in ("fan_chart", "milestones", "classes", "tracks", "setbacks", "events"):
         assert_figure(folder / "figures" / f"{name}.png")
+
+
+def test_pdf_twins_on_request_linked_from_report_md_and_left_out_of_report_html(tmp_path):
+    app_run(compose([*SMALL, "run.figures=[png,pdf]"]), tmp_path)
+    for name in ("fan_chart", "milestones", "classes", "tracks", "setbacks", "events"):
+        assert_figure(tmp_path / "figures" / f"{name}.png", pdf=True)
+    assert "([PDF](figures/fan_chart.pdf))" in (tmp_path / "report.md").read_text()
+    page = (tmp_path / "report.html").read_text()
+    assert ".pdf" not in page and "PDF</a>" not in page
 
 
 def test_event_raster_reads_event_month_and_is_skipped_without_it(ds, tmp_path):

@@ -149,6 +149,7 @@ class Paths(Ensemble):
     def __init__(self, ds: xr.Dataset, analysis: SimpleNamespace | None = None):
         super().__init__(ds, analysis)
         self.n = ds.sizes["trajectory"]
+        self._bands: dict[tuple, np.ndarray] = {}  # the fan chart and outlook.csv ask for the same bands
 
     @cached_property
     def composite(self) -> np.ndarray:
@@ -175,7 +176,10 @@ class Paths(Ensemble):
         return Distribution(self.measures.net_change[:, self.series.index(series)])
 
     def band(self, series: str, qs) -> np.ndarray:
-        return np.quantile(self.samples(series), qs, axis=0)
+        key = (series, tuple(qs))
+        if key not in self._bands:
+            self._bands[key] = np.quantile(self.samples(series), qs, axis=0)
+        return self._bands[key]
 
     def samples(self, series: str) -> np.ndarray:
         return self.composite if series == "composite" else self.ds["level"].sel(track=series).values

@@ -10,6 +10,7 @@ import fnmatch
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Rule:
 
     kind: str  # real | int | range | month | months | track | tracks | text | file | vector | effect | seed | model
     #            | flag | executor | address | workers | asymmetry | triple | probabilities | shares | optional_int
+    #            | formats
     lo: float = -math.inf
     hi: float = math.inf
     lo_open: bool = False
@@ -55,6 +57,7 @@ class Rule:
             "probabilities": "must be a list of 3 probabilities (magnitudes 1, 2, 3) summing to 1",
             "shares": "must be a list of probabilities",
             "address": "must be a scheduler address such as tcp://host:8786, or null",
+            "formats": "must be a list of figure formats among png, pdf, svg, with png first (the report shows it)",
         }[self.kind]
 
 
@@ -208,6 +211,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("run.parallel_above", real(0, 1e18, "trajectory-months")),
     ("run.block_size", real(1, 1e7, "trajectories", kind="int")),
     ("run.sample_paths", real(0, 1000, "paths", kind="int")),
+    ("run.figures", Rule("formats")),
     ("run.summary", Rule("flag")),
     ("run.summary_above", real(1, 1e12, "trajectories", kind="int")),
     ("run.executor", Rule("executor")),
@@ -256,6 +260,7 @@ def _expand(pattern: str) -> list[str]:
 RULES = [(p, rule) for pattern, rule in SCHEMA for p in _expand(pattern)]  # patterns with {a,b} expanded
 
 
+@cache  # a config has hundreds of keys and RULES hundreds of patterns: validating a run matches each key once
 def rule_for(key: str) -> Rule | None:
     """The schema entry for a dotted key, or None when the key is unknown."""
     for pattern, rule in RULES:

@@ -10,6 +10,7 @@ checks apply to every element and per-track vectors become (tracks, trajectories
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any, Mapping
@@ -31,23 +32,22 @@ def parse_month(key: str, value: Any) -> int:
 
 
 def _number(key: str, value: Any, rule: Rule):
-    if isinstance(value, np.ndarray):
-        values = value.astype(float)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A number, or an array of one per trajectory, in the rule's range (a number is checked as a Python
+    float: a config holds hundreds, and numpy's per-call cost would be most of validating them)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
         raise ConfigError(key, value, rule.describe())
-    else:
-        values = np.asarray(float(value))
-    bad = ~np.isfinite(values)
+    array = isinstance(value, np.ndarray)
+    values = value.astype(float) if array else float(value)
+    bad = ~np.isfinite(values) if array else not math.isfinite(values)
     bad |= (values <= rule.lo) if rule.lo_open else (values < rule.lo)
     bad |= (values >= rule.hi) if rule.hi_open else (values > rule.hi)
     if rule.kind == "int":
-        bad |= values != np.round(values)
-    if bad.any():
-        shown = value if values.ndim == 0 else float(values[bad][0])
-        raise ConfigError(key, shown, rule.describe())
-    if isinstance(value, np.ndarray):
+        bad |= values != (np.round(values) if array else round(values))
+    if bad.any() if array else bad:
+        raise ConfigError(key, float(values[bad][0]) if array else value, rule.describe())
+    if array:
         return values
-    return int(value) if rule.kind == "int" else float(value)
+    return int(value) if rule.kind == "int" else values
 
 
 def real_rule(rule: Rule) -> Rule:
@@ -130,6 +130,11 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1024:
             raise ConfigError(key, value, rule.describe())
         return value
+    if rule.kind == "formats":
+        if (not isinstance(value, (list, tuple)) or not value or value[0] != "png" or len(set(value)) != len(value)
+                or not set(value) <= {"png", "pdf", "svg"}):
+            raise ConfigError(key, value, rule.describe())
+        return tuple(value)
     if rule.kind == "executor" and value not in ("local", "dask"):
         raise ConfigError(key, value, rule.describe())
     if rule.kind in ("file", "address"):

@@ -74,8 +74,11 @@ def run_block(spec: RunSpec, seed: int, block: int, n: int, calendar: bool = Tru
 
 
 def compiled() -> bool:
-    """Whether the monthly step's machine code for this source is in numba's on-disk cache; a first
-    run on a machine (or after the kernel changed) compiles it. True when the cache cannot be read."""
+    """Whether the monthly step's machine code for this source is loaded in this process or in numba's
+    on-disk cache; a first run on a machine (or after the kernel changed) compiles it. True when the cache
+    cannot be read."""
+    if kernel.step.signatures:
+        return True
     try:
         return bool(kernel.step._cache._cache_file._load_index())
     except Exception:  # numba's cache layout is not public: when unsure, say nothing
@@ -99,7 +102,8 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
     for key, values in design.items():
         if np.shape(values) != (spec.run.trajectories,):
             raise ValueError(f"design {key}: needs one value per trajectory ({spec.run.trajectories})")
-    from_config(with_design(spec.config, design, slice(None)))
+    if len(sizes) > 1:  # one block's own check below is the whole design's
+        from_config(with_design(spec.config, design, slice(None)))
     starts = np.cumsum([0, *sizes])
     return [(from_config(with_design(spec.config, design, slice(a, a + n))), n) for a, n in zip(starts, sizes)]
 

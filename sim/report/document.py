@@ -20,7 +20,7 @@ from . import export, figures, html, notes
 from .tables import (assumptions, classes_table, events_table, happened, horizon_table, milestones_table,
                      questions_table, record_unevenness, robustness_table, table, thesis_table, tracks_table,
                      uneven_table)
-from .style import label_name as name_of
+from .style import FORMATS, label_name as name_of
 from .text import narrative, plus_minus
 
 CAPTIONS = {
@@ -34,20 +34,21 @@ CAPTIONS = {
 }
 
 
-def publish(run: Run, out_dir: Path, sample_paths: int) -> Path:
-    """Draw every figure of an analysed run into out_dir/figures, write out_dir/report.md, the same as
-    one self-contained report.html, and outlook.csv; returns the path of report.md."""
+def publish(run: Run, out_dir: Path, sample_paths: int, formats: tuple[str, ...] = FORMATS) -> Path:
+    """Draw every figure of an analysed run into out_dir/figures (in each of `formats`), write
+    out_dir/report.md, the same as one self-contained report.html, and outlook.csv; returns the path of
+    report.md."""
     out_dir = Path(out_dir)
-    drawn = figures.draw([run], out_dir / "figures", sample_paths, progress.Bar("drawing figures"))
+    drawn = figures.draw([run], out_dir / "figures", sample_paths, progress.Bar("drawing figures"), formats)
     export.write_csv(run, out_dir / "outlook.csv")
-    return _write(single(run, drawn, out_dir), out_dir)
+    return _write(single(run, drawn, out_dir, formats), out_dir)
 
 
-def compare(runs: list[Run], out_dir: Path, folders: list[Path]) -> Path:
+def compare(runs: list[Run], out_dir: Path, folders: list[Path], formats: tuple[str, ...] = FORMATS) -> Path:
     """Overlay figures of several analysed runs and write out_dir/report.md (and report.html) comparing them."""
     out_dir = Path(out_dir)
-    drawn = figures.draw(runs, out_dir / "figures", 0, progress.Bar("drawing figures"))
-    return _write(comparison_text(runs, drawn, out_dir, folders), out_dir)
+    drawn = figures.draw(runs, out_dir / "figures", 0, progress.Bar("drawing figures"), formats)
+    return _write(comparison_text(runs, drawn, out_dir, folders, formats), out_dir)
 
 
 def _write(markdown: str, out_dir: Path) -> Path:
@@ -55,11 +56,13 @@ def _write(markdown: str, out_dir: Path) -> Path:
     return files.write_text(out_dir / "report.md", markdown)
 
 
-def _figure(drawn: dict[str, Path], name: str, out_dir: Path) -> str:
+def _figure(drawn: dict[str, Path], name: str, out_dir: Path, formats: tuple[str, ...]) -> str:
+    """A figure's PNG with its caption, and links to its other formats."""
     if name not in drawn:
         return ""
     rel = drawn[name].relative_to(out_dir)
-    return f"![{CAPTIONS[name]}]({rel.as_posix()})\n\n*{CAPTIONS[name]}* ([PDF]({rel.with_suffix('.pdf').as_posix()}))\n"
+    twins = ", ".join(f"[{f.upper()}]({rel.with_suffix('.' + f).as_posix()})" for f in formats[1:])
+    return f"![{CAPTIONS[name]}]({rel.as_posix()})\n\n*{CAPTIONS[name]}*" + (f" ({twins})" if twins else "") + "\n"
 
 
 def _kept(ens: Ensemble) -> str:
@@ -71,10 +74,10 @@ def _kept(ens: Ensemble) -> str:
             f"of {bins:,} bins (to {1 / bins:g}); sample paths are {samples} futures drawn at random.*")
 
 
-def single(run: Run, drawn: dict[str, Path], out_dir: Path) -> str:
+def single(run: Run, drawn: dict[str, Path], out_dir: Path, formats: tuple[str, ...] = FORMATS) -> str:
     """The report of one run."""
     s = run.summary
-    fig = lambda name: _figure(drawn, name, out_dir)  # noqa: E731
+    fig = lambda name: _figure(drawn, name, out_dir, formats)  # noqa: E731
     events_note = ("" if "events" in drawn else
                    "\n(No monthly event record in this run's results, so no event raster.)\n")
     never = [name_of(e) for e in s["events"] if e not in happened(s)]
@@ -172,10 +175,11 @@ def _questions(s: dict) -> str:
     return text
 
 
-def comparison_text(runs: list[Run], drawn: dict[str, Path], out_dir: Path, folders: list[Path]) -> str:
+def comparison_text(runs: list[Run], drawn: dict[str, Path], out_dir: Path, folders: list[Path],
+                    formats: tuple[str, ...] = FORMATS) -> str:
     """The report comparing runs: each run's verdict, differences from the first run, overlaid figures."""
     base = runs[0]
-    fig = lambda name: _figure(drawn, name, out_dir)  # noqa: E731
+    fig = lambda name: _figure(drawn, name, out_dir, formats)  # noqa: E731
     overview = table(
         ["run", "folder", "trajectories", "seed", "window", "thesis", "P(progress) ± SE", "P(setback | progress) ± SE"],
         [[r.label, f"`{f}`", f"{r.summary['trajectories']:,}", r.summary["seed"],

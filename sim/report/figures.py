@@ -1,4 +1,5 @@
-"""Every figure of a run, or of several runs overlaid, into a folder (PNG for the report, PDF for print)."""
+"""Every figure of a run, or of several runs overlaid, into a folder (PNG for the report; PDF or SVG for print
+on request)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,24 @@ from typing import Callable
 from ..analysis.outlook import Run
 from .level_figures import events, fan_chart
 from .outcome_figures import classes, milestones, setbacks, tracks
+from .style import FORMATS
 
 
 def draw(runs: list[Run], folder: Path, sample_paths: int = 6,
-         progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
-    """Every figure for these runs into `folder`; name → PNG path (figures that do not apply are left out).
+         progress: Callable[[int, int], None] | None = None, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+    """Every figure for these runs into `folder`, in each of `formats`; name → PNG path (figures that do not
+    apply are left out).
 
     `progress(done, total)`, when given, is called after each figure.
     """
     folder = Path(folder)
     jobs = {
-        "fan_chart": lambda: fan_chart(runs, folder / "fan_chart", sample_paths),
-        "milestones": lambda: milestones(runs, folder / "milestones"),
-        "classes": lambda: classes(runs, folder / "classes"),
-        "tracks": lambda: tracks(runs, folder / "tracks"),
-        "setbacks": lambda: setbacks(runs, folder / "setbacks"),
-        "events": lambda: events(runs[0], folder / "events") if len(runs) == 1 else None,
+        "fan_chart": lambda: fan_chart(runs, folder / "fan_chart", sample_paths, formats),
+        "milestones": lambda: milestones(runs, folder / "milestones", formats),
+        "classes": lambda: classes(runs, folder / "classes", formats),
+        "tracks": lambda: tracks(runs, folder / "tracks", formats),
+        "setbacks": lambda: setbacks(runs, folder / "setbacks", formats),
+        "events": lambda: events(runs[0], folder / "events", formats) if len(runs) == 1 else None,
     }
     out = {}
     for done, (name, job) in enumerate(jobs.items(), 1):

@@ -1,6 +1,6 @@
 """report.html: the Markdown report as one self-contained page, readable offline and handed on as one file.
 
-Figures are embedded as data URIs (PNG, base64); links to the figures' PDFs are dropped and other
+Figures are embedded as data URIs (PNG, base64); links to the figures' PDF or SVG twins are dropped and other
 links to files of the folder become plain text, since the page travels alone.
 """
 
@@ -28,7 +28,7 @@ def page(text: str, folder: Path) -> str:
     """The HTML page of a Markdown report whose figure links are relative to `folder`."""
     body = markdown.markdown(text, extensions=["tables"], output_format="html")
     body = re.sub(r'<img alt="([^"]*)" src="([^"]+)"', lambda m: _image(m[1], folder / m[2]), body)
-    body = re.sub(r'\s*\(<a href="[^"]*\.pdf">PDF</a>\)', "", body)  # a figure's PDF twin stays in the folder
+    body = re.sub(r'\s*\((?:<a href="[^"]*\.(?:pdf|svg)">[A-Z]+</a>(?:, )?)+\)', "", body)  # twins stay in the folder
     body = re.sub(r'<a href="(?!https?:)[^"]*">([^<]*)</a>', r"\1", body)
     title = re.search(r"<h1>(.*?)</h1>", body)
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from ..analysis.outlook import Run
-from .style import BANDS, MONTH, STYLE, date_axis, label_name, save, series_style, span
+from .style import BANDS, FORMATS, MONTH, STYLE, date_axis, label_name, save, series_style, span
 
 
 FAN = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -27,7 +27,7 @@ def _panels(ens):
         yield name, dict(zip(FAN, ens.band(name, FAN))), ens.samples(name)
 
 
-def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
+def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6, formats: tuple[str, ...] = FORMATS) -> Path:
     """Quantile bands per track and composite with the median; sample paths and milestone
     thresholds for one run, 25–75 % bands, 5–95 % lines and medians per run for several."""
     with plt.rc_context(STYLE):
@@ -44,7 +44,7 @@ def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
                     for lo, hi, label, alpha in BANDS:
                         ax.fill_between(times, q[lo], q[hi], color=st["color"], alpha=alpha, lw=0, label=label)
                     for path in paths[:sample_paths]:
-                        ax.plot(times, path, color="0.35", lw=0.5, alpha=0.8)
+                        ax.plot(times, path, color="0.35", lw=0.5, alpha=0.8, rasterized=True)
                     ax.plot(times, q[0.5], color="black", lw=1.8, label="median")
                 else:
                     ax.fill_between(times, q[0.25], q[0.75], color=st["color"], alpha=0.22, lw=0)
@@ -71,7 +71,7 @@ def fan_chart(runs: list[Run], stem: Path, sample_paths: int = 6) -> Path:
         fig.legend(handles, labels, loc="lower center", ncols=len(labels), bbox_to_anchor=(0.5, 0))
         fig.suptitle(f"Integration level by track, {span(runs)}")
         fig.tight_layout(rect=(0, 0.05, 1, 1))
-        return save(fig, stem)
+        return save(fig, stem, formats)
 
 
 def _thresholds(ax, run: Run, panel: str) -> None:
@@ -84,7 +84,7 @@ def _thresholds(ax, run: Run, panel: str) -> None:
                         bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
 
 
-def events(run: Run, stem: Path) -> Path | None:
+def events(run: Run, stem: Path, formats: tuple[str, ...] = FORMATS) -> Path | None:
     """Raster of events by month: the share of futures in which each event type happens that month.
 
     Drawn from the Dataset's `event_month(event, time)` counts; None (no figure) when absent.
@@ -105,7 +105,7 @@ def events(run: Run, stem: Path) -> Path | None:
             norm = LogNorm(vmin=max(positive.min(), 1e-2), vmax=max(positive.max(), 1e-1))
             cmap = plt.get_cmap("cividis_r").with_extremes(bad="white", under="white")
             mesh = ax.pcolormesh(edges, np.arange(len(names) + 1), np.ma.masked_equal(share, 0),
-                                 cmap=cmap, norm=norm)
+                                 cmap=cmap, norm=norm, rasterized=True)  # thousands of cells: an image in a PDF
             bar = fig.colorbar(mesh, ax=ax, orientation="horizontal", fraction=0.05, pad=0.09, aspect=60)
             bar.set_label("share of futures with the event in that month, % (log scale; white: none)")
         per_future = counts.values.sum(axis=1) / n
@@ -128,4 +128,4 @@ def events(run: Run, stem: Path) -> Path | None:
         ax.set_xlim(edges[0], edges[-1])
         ax.set_title(title)
         fig.tight_layout()
-        return save(fig, stem)
+        return save(fig, stem, formats)

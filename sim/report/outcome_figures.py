@@ -15,10 +15,10 @@ from matplotlib.ticker import MaxNLocator
 from ..analysis.outlook import Run
 from ..results.measures import CLASSES
 from .level_figures import FAN
-from .style import CLASS_STYLE, STYLE, date_axis, label_name, percent, save, series_style, span
+from .style import CLASS_STYLE, FORMATS, STYLE, date_axis, label_name, percent, save, series_style, span
 
 
-def milestones(runs: list[Run], stem: Path) -> Path | None:
+def milestones(runs: list[Run], stem: Path, formats: tuple[str, ...] = FORMATS) -> Path | None:
     """Probability that each milestone has been reached by each month, with ±2 SE bands:
     all milestones in one panel for one run, one panel per milestone for several runs."""
     names = list(runs[0].summary["milestones"])
@@ -60,7 +60,7 @@ def milestones(runs: list[Run], stem: Path) -> Path | None:
             date_axis(ax, runs[0].ensemble.times)
         fig.suptitle(f"Milestones reached by date (shaded: ±2 standard errors)\n{span(runs)}")
         fig.tight_layout(rect=(0, 0.05 if len(runs) > 1 else 0, 1, 1))
-        return save(fig, stem)
+        return save(fig, stem, formats)
 
 
 def _curve(ax, times, p, n, st, label) -> None:
@@ -70,7 +70,7 @@ def _curve(ax, times, p, n, st, label) -> None:
             markevery=max(times.size // 10, 1), lw=1.4, label=label)
 
 
-def classes(runs: list[Run], stem: Path) -> Path:
+def classes(runs: list[Run], stem: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     """Shares of the outlook classes judged at 5-year horizons and at the end, one bar each."""
     rows = [(f"{date}" + ("" if len(runs) == 1 else f"  {run.label}"), shares)
             for date in runs[0].summary["classes_by_date"]
@@ -98,7 +98,7 @@ def classes(runs: list[Run], stem: Path) -> Path:
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(CLASSES))
         ax.set_title(f"Outlook classes, {span(runs)}", pad=24)
         fig.tight_layout()
-        return save(fig, stem)
+        return save(fig, stem, formats)
 
 
 # metric, axis label, its value per unit shown, integer-valued, decimals of the median
@@ -120,7 +120,7 @@ def _upper(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     return float(values[order][min(np.searchsorted(cum, q * cum[-1]), values.size - 1)])
 
 
-def setbacks(runs: list[Run], stem: Path) -> Path:
+def setbacks(runs: list[Run], stem: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     """Distributions over futures of setbacks, reversals, maximum drawdown and time in decline."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(2, 2, figsize=(10, 6.4))
@@ -147,7 +147,7 @@ def setbacks(runs: list[Run], stem: Path) -> Path:
         fig.suptitle(f"How uneven the path is (setback: composite falls ≥ {eps:g} within {window} months; "
                      f"reversal: a turn of ≥ {eps:g}),\n{span(runs)}")
         fig.tight_layout()
-        return save(fig, stem)
+        return save(fig, stem, formats)
 
 
 def _net_change(run: Run, series: list[str]) -> np.ndarray:
@@ -155,7 +155,7 @@ def _net_change(run: Run, series: list[str]) -> np.ndarray:
     return np.stack([run.ensemble.net_change(s).quantiles(FAN) for s in series], axis=1)
 
 
-def tracks(runs: list[Run], stem: Path) -> Path:
+def tracks(runs: list[Run], stem: Path, formats: tuple[str, ...] = FORMATS) -> Path:
     """Net change of each track and the composite over the window: median, 25–75 % box, 5–95 % whiskers."""
     series = runs[0].ensemble.series
     k = len(runs)
@@ -189,4 +189,4 @@ def tracks(runs: list[Run], stem: Path) -> Path:
         ax.set_title(f"Unequal tracks: net change by track (box 25–75 %, whiskers 5–95 %),\n{span(runs)}",
                      pad=22 if k > 1 else 6)
         fig.tight_layout()
-        return save(fig, stem)
+        return save(fig, stem, formats)

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FixedLocator  # noqa: E402
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting logs every table at INFO
 
@@ -51,7 +52,10 @@ def label_name(name: str) -> str:
     return name.replace("_", " ")
 
 
-def save(fig, stem: Path, formats: tuple[str, ...] = ("png", "pdf"), **options) -> Path:
+FORMATS = ("png",)  # the report's figures: PNG, which report.md and report.html show; PDF or SVG on request (run.figures)
+
+
+def save(fig, stem: Path, formats: tuple[str, ...] = FORMATS, **options) -> Path:
     """Write the figure as stem.<format> for each format (the first is returned) and close it."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -76,11 +80,15 @@ def panel_grid(count: int, cols: int = 2, width: float = 6.0, height: float = 4.
 
 
 def date_axis(ax, times: np.ndarray) -> None:
-    """Year ticks spaced for the window; the axis spans the first to the last month."""
+    """Year ticks spaced for the window (as matplotlib's YearLocator places them, but fixed once: its
+    rules are recomputed at every draw); the axis spans the first to the last month."""
+    first, last = (int(str(t)[:4]) for t in (times[0], times[-1]))
     years = (times[-1] - times[0]) / np.timedelta64(365, "D")
     step = 1 if years <= 6 else 2 if years <= 14 else 5
-    ax.xaxis.set_major_locator(mdates.YearLocator(step))
-    ax.xaxis.set_minor_locator(mdates.YearLocator(1))
+    januaries = lambda every: mdates.date2num(np.array(  # noqa: E731
+        [f"{y}-01-01" for y in range(first, last + 2) if y % every == 0], dtype="datetime64[D]"))
+    ax.xaxis.set_major_locator(FixedLocator(januaries(step)))
+    ax.xaxis.set_minor_locator(FixedLocator(januaries(1)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_xlim(times[0], times[-1])
 

@@ -98,6 +98,14 @@ def inputs(spec: RunSpec) -> str:
     return "\n".join(f"{key}: {path.name} sha256:{files.digest(path)}" for key, path in read_files(spec).items())
 
 
+def compiling() -> None:
+    """Say, on a terminal, that the engine is being compiled when it is not in numba's cache (before the
+    filter, which compiles it too)."""
+    if not engine.compiled():
+        progress.say("Compiling the engine for this machine (once: about 40 s, cached next to the sources; "
+                     "python -m sim --warm-up does it ahead)")
+
+
 def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
              record: derived.Record | None = None) -> xr.Dataset:
     """The ensemble as a Dataset: every path, or in summary mode the merged block counts; for a model
@@ -105,17 +113,23 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
 
     With a store (store.Store), each block is saved as it finishes and blocks already there are reused.
     """
-    if tied_to_record(spec):
-        begun = start(spec, seed, record)
+    compiling()
+    begun = start(spec, seed, record) if tied_to_record(spec) else None
+    return from_start(spec, seed, begun, dataset.attributes(spec, seed, config_yaml, inputs(spec)), store)
+
+
+def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store=None,
+               values: dict[str, np.ndarray] | None = None) -> xr.Dataset:
+    """The ensemble from a start already made (`begun`: the record filtered, or None for a model that
+    starts from its initial values), with the Dataset attributes `attrs`; `values`: one value per
+    trajectory at model keys, over those of the model's parameter sets."""
+    if begun is not None:
         found, picks = origins(spec, seed, begun)
-        jobs = executors.jobs(spec, seed, begun.values(picks), found)
+        drawn = begun.values(picks)
     else:
-        begun = None
-        jobs = executors.jobs(spec, seed, design.from_sets(spec, seed, MODEL_DIR))
-    if not engine.compiled():
-        progress.say("Compiling the engine for this machine (once: about 40 s; the code is cached next to the sources)")
+        found, drawn = None, design.from_sets(spec, seed, MODEL_DIR)
+    jobs = executors.jobs(spec, seed, {**(drawn or {}), **(values or {})} or None, found)
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
-    attrs = dataset.attributes(spec, seed, config_yaml, inputs(spec))
     if counts.chosen(spec.run):
         ds = dataset.from_counts(spec, counts.collect(arrays for _, arrays in finished), attrs)
     else:

@@ -26,7 +26,7 @@ from ..results import counts
 from ..results.dataset import FORMAT
 
 HEADER = ("_block", "_seed", "_key")  # what each block file says about itself, beside its arrays
-EXECUTION = ("workers", "executor", "scheduler", "resume", "parallel_above")  # run.* keys that change no number
+EXECUTION = ("workers", "executor", "scheduler", "resume", "parallel_above", "figures")  # run.* keys that change no number
 CODE = ("config", "model", "record", "inference", "results", "run")  # the packages that compute and keep blocks
 AFRESH = "add --force to start the run afresh (its blocks are deleted)"
 
