@@ -1,15 +1,18 @@
-"""`python -m sim.bench`: how fast the engine is against the floor of its random numbers, and how runs scale."""
+"""`python -m sim.bench`: how fast the engine is against the floor of its random numbers, how runs scale, and
+where users wait (--waits)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+
 import numpy as np
 
 from . import command
 from .config.compose import compose, prepare
 from .files import write_text
-from .studies.bench import measure
+from .studies.bench import measure, waits
 from .studies.bench.figure import bench_figure
 
 COMMAND = command.Command.named("sim.bench")
@@ -28,6 +31,11 @@ def main(argv: list[str]) -> None:
                         help="instead: sensitivity design as one ensemble vs the engine once per point")
     parser.add_argument("--filter", type=int, metavar="PARTICLES",
                         help="instead: the particle filter over the whole record against the engine alone")
+    parser.add_argument("--waits", action="store_true",
+                        help="instead: where users wait, as ratios measured in the same call: the everyday run "
+                             "against importing its libraries, the first run against a warm one and the compile, the "
+                             "API's per-call overhead, automatic workers against one, summary mode's reduction "
+                             "against simulation (also part of the whole benchmark)")
     parser.add_argument("--point", nargs=2, type=int, metavar=("TRAJECTORIES", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     overrides = COMMAND.check_overrides(args.overrides)
@@ -36,6 +44,9 @@ def main(argv: list[str]) -> None:
         return
     if args.filter:
         print(json.dumps(measure.filter_cost(args.filter, overrides), indent=2))
+        return
+    if args.waits:
+        print(json.dumps(waits_all(overrides), indent=2))
         return
     if args.design:
         print(json.dumps(measure.design_throughput(overrides), indent=2))
@@ -49,9 +60,19 @@ def main(argv: list[str]) -> None:
                                                   ["2026-12", "2031-12", "2041-12", "2061-12"], overrides)
         result["trajectories"] = measure.trajectories_scaling(sizes, 1, overrides)
         result["parallel"] = measure.parallel(args.parallel_trajectories, overrides)
+        result["waits"] = waits_all(overrides)
         result["figure"] = str(bench_figure(result, out / "bench.png"))
         write_text(out / "bench.json", json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+
+
+def waits_all(overrides: list[str]) -> dict:
+    """Where users wait (studies/bench/waits.py), each section printed on stderr as it is measured."""
+    out = {}
+    for name in ("api", "reduction", "everyday", "workers"):
+        out[name] = getattr(waits, name)(overrides)
+        print(json.dumps({name: out[name]}), file=sys.stderr)
+    return out
 
 
 if __name__ == "__main__":

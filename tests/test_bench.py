@@ -41,3 +41,13 @@ def test_the_figure_is_drawn_from_the_printed_numbers(tmp_path):
               "parallel": {"trajectories": 10**5, "cores": 2, "seconds_one": 2.0, "seconds_all": 1.1, "speedup": 1.8}}
     path = bench_figure(result, tmp_path / "bench.png")
     assert path.stat().st_size > 0 and np.isfinite(engine["engine_over_numpy_floor"])
+
+
+def test_where_users_wait_is_printed_as_ratios():
+    from sim.studies.bench import waits
+
+    small = ["run.particles=100", "run.end=2025-12", "run.block_size=200"]
+    api = waits.api(small, repeats=1)
+    assert api["call_ms"] > 0 and api["overhead_ms"] == pytest.approx(api["call_ms"] - api["engine_ms"])
+    reduction = waits.reduction(small, repeats=1)
+    assert reduction["trajectories"] == 200 and reduction["reduce_over_simulate"] > 0

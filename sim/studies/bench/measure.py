@@ -138,11 +138,12 @@ class Usage:
         self.own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
-def point(trajectories: int, workers: int, overrides: list[str]) -> dict:
-    """One whole run in this process (results in memory, nothing written): time and peak memory."""
+def point(trajectories: int, workers: int | None, overrides: list[str]) -> dict:
+    """One whole run in this process (results in memory, nothing written): time and peak memory; workers
+    None (or 0): automatic."""
 
-    spec, seed, config_yaml = prepare(compose([f"run.trajectories={trajectories}", f"run.workers={workers}",
-                                               *overrides]))
+    spec, seed, config_yaml = prepare(compose([f"run.trajectories={trajectories}",
+                                               f"run.workers={workers or 'null'}", *overrides]))
     with Usage() as usage:
         start = time.perf_counter()
         ensemble.simulate(spec, seed, config_yaml)
@@ -158,8 +159,8 @@ def point(trajectories: int, workers: int, overrides: list[str]) -> dict:
     }
 
 
-def in_fresh_process(trajectories: int, workers: int, overrides: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-m", "sim.bench", "--point", str(trajectories), str(workers),
+def in_fresh_process(trajectories: int, workers: int | None, overrides: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-m", "sim.bench", "--point", str(trajectories), str(workers or 0),
                           *overrides], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
