@@ -35,7 +35,8 @@ def posterior_figure(prior: Prior, theta: np.ndarray, path: Path) -> Path:
 
 
 def sampler_figure(posterior: Posterior, first: int, path: Path) -> Path:
-    """The parameter sets' effective sample size month by month, and each rejuvenation's acceptance and distinct sets."""
+    """The parameter sets' effective sample size month by month, each rejuvenation's acceptance and distinct sets,
+    and the exchange steps that doubled the particles."""
     years = (first + np.arange(posterior.ess.size)) / 12
     with plt.rc_context(STYLE):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
@@ -45,6 +46,11 @@ def sampler_figure(posterior: Posterior, first: int, path: Path) -> Path:
         at = [m["month"] / 12 for m in posterior.moves]
         bottom.plot(at, [m["acceptance"] for m in posterior.moves], "o-", ms=3, color="#e6550d", label="acceptance")
         bottom.set_ylabel("acceptance")
+        exchanges = [m for m in posterior.moves if "particles_after" in m]
+        for k, m in enumerate(exchanges):  # labels stacked: exchange steps often come months apart
+            bottom.axvline(m["month"] / 12, color="#7f7f7f", ls=":", lw=1)
+            bottom.annotate(f"{m['particles_after']} particles", (m["month"] / 12, 1), xycoords=("data", "axes fraction"),
+                            xytext=(-3, -3 - 10 * k), textcoords="offset points", ha="right", va="top", fontsize=7)
         twin = bottom.twinx()
         twin.plot(at, [m["distinct"] for m in posterior.moves], "s", ms=3, color="#31a354", label="distinct sets")
         twin.set_ylabel("distinct sets")
