@@ -13,7 +13,7 @@ from sim import calibrate
 from sim.config.compose import CONFIG_DIR
 
 TINY_STUDY = ["sensitivity.base_samples=8", "sensitivity.replications=2", "sensitivity.morris.trajectories=2",
-              "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.end=2023-12"]
+              "sensitivity.bootstrap=10", "run.workers=1", "run.block_size=256", "run.particles=500"]
 
 
 @pytest.mark.parametrize("prog", list(MAINS))

@@ -57,7 +57,7 @@ def test_sensitivity_notebook_runs_a_tiny_study_when_none_is_saved(tmp_path, mon
     notebook = _execute("02_sensitivity.ipynb", tmp_path, monkeypatch,
                         {'"experiments" / "sensitivity" / "results"': '"experiments" / "no-such-study"'})
     text = _text(notebook)
-    assert "Sensitivity study 'default'" in text and "208 parameter points" in text
+    assert "Sensitivity study 'default'" in text and "304 parameter points" in text
     assert _images(notebook) == 3  # Sobol', Morris, PRIM boxes
 
 

@@ -1,4 +1,4 @@
-"""Sensitivity study: Sobol' pipeline on known indices, an inert parameter, bad ranges, PRIM, sweeps."""
+"""Sensitivity study: Sobol' on known indices, the filtered start, an inert parameter, bad ranges, PRIM, sweeps."""
 
 from __future__ import annotations
 
@@ -33,7 +33,16 @@ def test_every_study_config_composes_and_validates(study):
 
 def test_default_study_has_the_promised_size():
     _, settings, space = config.load(study_config([]))
-    assert len(space.names) >= 8 and settings.base_samples >= 1000 and settings.replications >= 64
+    assert len(space.names) >= 12 and settings.base_samples >= 512 and settings.replications >= 64
+
+
+def test_default_study_varies_the_model_on_the_record_from_the_filtered_start():
+    spec, _, space = config.load(study_config(["run.particles=500"]))
+    assert spec.config["model"]["record"] and "model.events.step.effect" in [p.key for p in space.parameters]
+    start = ensemble.starts(spec, 3, 4)
+    assert start is not None and start.transitioned.size == 4
+    first = ensemble.origin_of(start, 6, 5)  # trajectories 6 … 10: replications 2, 3, 0, 1, 2
+    np.testing.assert_array_equal(first.y, start.y[:, [2, 3, 0, 1, 2]])
 
 
 def test_sobol_pipeline_recovers_the_ishigami_indices():
@@ -49,16 +58,19 @@ def test_sobol_pipeline_recovers_the_ishigami_indices():
 
 
 def inert_study(crn: bool) -> dict:
-    """A model variant where H never moves (H0 = H∞), so its timescale is inert; a short window."""
-    cfg = study_config(["run.end=2024-12", "run.workers=1", "model.history.long_run=0.8"])
+    """A model variant where H never moves (H0 = H∞), so its timescale is inert; a short window from
+    the filtered start."""
+    cfg = study_config(["run.end=2026-12", "run.workers=1", "run.particles=1000", "model.history.long_run=0.85",
+                        "sensitivity.milestone=unified_command"])  # within reach in three years
     cfg["sensitivity"]["parameters"] = {
-        "asymmetry": {"key": "model.asymmetry", "low": 0.7, "high": 0.99},
-        "instability": {"key": "model.instability.mean", "low": 0.1, "high": 0.8},
+        "steps": {"key": "model.events.step.rate", "scale": True, "low": 0.5, "high": 2.0},
+        "setback_effect": {"key": "model.events.setback.effect", "low": 0.05, "high": 0.3},
         "timescale": {"key": "model.history.timescale_years", "low": 10.0, "high": 80.0},
     }
     spec, settings, space = config.load(cfg)
     unit = indices.sobol_design(space.problem(), 64, seed=3)
-    sims = ensemble.evaluate(spec, space, unit, 8, 3, settings.milestone, common_random_numbers=crn)
+    sims = ensemble.evaluate(spec, space, unit, 8, 3, settings.milestone, common_random_numbers=crn,
+                             start=ensemble.starts(spec, 3, 8))
     return {out: indices.sobol_indices(space.problem(), ensemble.point_stats(sims[out]).mean, 100, 0.95, 3)
             for out in ensemble.OUTPUTS}
 
@@ -67,7 +79,7 @@ def test_inert_parameter_has_total_index_zero_within_its_interval():
     study = inert_study(crn=True)
     for out, s in study.items():
         assert abs(s["ST"][2]) <= s["ST_conf"][2] + 1e-12, out
-        assert s["ST"][2] == 0.0, out  # common random numbers: AB_3 repeats A's futures exactly
+        assert s["ST"][2] == 0.0, out  # common random numbers and starts: AB_3 repeats A's futures exactly
     s = study["delta_composite"]
     assert np.all(s["ST"][:2] > s["ST_conf"][:2])  # the active parameters are found
 
@@ -77,9 +89,11 @@ def test_a_design_gives_identical_outcomes_on_one_worker_two_workers_and_a_dask_
     """The study's blocks run on the run's executor (executors.map_in_order), back in design order."""
     outcomes = []
     for executor in (["run.workers=1"], ["run.workers=2"], ["run.executor=dask", "run.workers=2"]):
-        spec, settings, space = config.load(study_config(["run.end=2023-12", "run.block_size=64", *executor]))
+        spec, settings, space = config.load(study_config(["run.end=2024-12", "run.block_size=64", "run.particles=500",
+                                                          *executor]))
         unit = indices.sobol_design(space.problem(), 16, seed=3)
-        outcomes.append(ensemble.evaluate(spec, space, unit, 8, 3, settings.milestone))
+        outcomes.append(ensemble.evaluate(spec, space, unit, 8, 3, settings.milestone,
+                                          start=ensemble.starts(spec, 3, 8)))
     for other in outcomes[1:]:
         assert other.keys() == outcomes[0].keys()
         for name, values in outcomes[0].items():
@@ -95,9 +109,10 @@ def test_without_common_random_numbers_noise_leaks_into_the_inert_index():
     ("sensitivity.parameters.instability.low=0.9", "sensitivity.parameters.instability.low = 0.9: must be below high"),
     ("sensitivity.parameters.sanctions.dist=gaussian", "unknown distribution; allowed: uniform, loguniform"),
     ("sensitivity.parameters.instability.key=model.instability.average", "no such parameter in the model"),
-    ("sensitivity.parameters.asymmetry.high=1.5", "outside the model's range: model.asymmetry"),
+    ("sensitivity.parameters.erosion.low=-0.01", "outside the model's range: model.commitment.erosion"),
     ("sensitivity.parameters.crises.low=0", "must be > 0 for a loguniform distribution"),
     ("sensitivity.base_samples=4", "sensitivity.base_samples = 4: must be an integer >= 8"),
+    ("model=calibrated", "the study draws its own values: use a model with one value per parameter"),
 ])
 def test_bad_ranges_get_one_line_before_any_work(override, message, tmp_path):
     out = tmp_path / "study"

@@ -206,4 +206,7 @@ def load(config: Mapping[str, Any]) -> tuple[RunSpec, Settings, Space]:
     if not isinstance(section, Mapping):
         raise ConfigError("sensitivity", section, "missing section; compose with +sensitivity=NAME")
     spec = from_config(config)
+    if spec.model.parameter_sets is not None:
+        raise ConfigError("model.parameter_sets", spec.model.parameter_sets,
+                          "the study draws its own values: use a model with one value per parameter (model=default)")
     return spec, settings(section, spec), space(section, config)

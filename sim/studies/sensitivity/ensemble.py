@@ -12,6 +12,11 @@ block indices 0, 1, …, so point (m, n, r) sits at the same block and position 
 same random numbers (rng.stream keys streams by block and purpose, and every draw has a fixed
 shape per block) — for all m. Rows n ≠ n' sit at different positions: independent noise.
 Without common random numbers, matrix m uses block indices offset by m × (blocks per matrix).
+
+Start. A model tied to the record starts from the record filtered up to run.start, once, with the
+model's point values (run.particles particles); `replications` particles are drawn by weight from
+the seed alone, and replication r of every point starts from particle r. The start thus depends on
+the replication only, like the random numbers, and common random numbers hold from the first month.
 """
 
 from __future__ import annotations
@@ -20,14 +25,18 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ... import rng
 from ...config.validate import RunSpec, from_config
 from ...model import engine
+from ...model.state import Origin
 from ...results import measures
+from ...run import ensemble as run_ensemble
 from ...run import executors
 from .config import Space
 
 # The verdict's quantities (their means per point are what the indices explain), then the classes.
-OUTPUTS = ("p_progress", "setbacks", "delta_composite", "p_milestone")
+# P(uneven progress) is the thesis's own class: with P(progress) it gives P(setback | progress).
+OUTPUTS = ("p_progress", "p_uneven", "setbacks", "delta_composite", "p_milestone")
 OUTCOMES = (*OUTPUTS, *measures.CLASSES)
 
 
@@ -42,6 +51,7 @@ def outcomes(spec: RunSpec, levels: np.ndarray, milestone: str) -> dict[str, np.
     series = composite if ms.track == "composite" else levels[:, spec.tracks.index(ms.track), :].T
     out = {
         "p_progress": cls <= 1,
+        "p_uneven": cls == measures.CLASSES.index("uneven_progress"),
         "setbacks": setbacks,
         "delta_composite": delta_c,
         "p_milestone": measures.first_crossing(series, ms.threshold) >= 0,
@@ -50,13 +60,33 @@ def outcomes(spec: RunSpec, levels: np.ndarray, milestone: str) -> dict[str, np.
     return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
 
 
-def _run(spec: RunSpec, seed: int, block: int, n: int, milestone: str) -> dict[str, np.ndarray]:
-    return outcomes(spec, engine.run_block(spec, seed, block, n).levels, milestone)
+def starts(spec: RunSpec, seed: int, replications: int) -> Origin | None:
+    """Where each replication begins: for a model tied to the record, one particle per replication of
+    the record filtered up to run.start with the model's point values; None for a model that starts
+    from its initial values."""
+    if not run_ensemble.tied_to_record(spec):
+        return None
+    filtered = run_ensemble.start(spec, seed).filtered
+    return filtered.origin(filtered.picks(replications, rng.stream(seed, 0, "sensitivity:start")))
+
+
+def origin_of(start: Origin | None, first: int, n: int) -> Origin | None:
+    """The origin of trajectories first … first + n − 1: trajectory t = n·R + r begins at replication r's."""
+    if start is None:
+        return None
+    r = np.arange(first, first + n) % start.transitioned.size
+    return start._replace(y=start.y[:, r], c=start.c[:, r], drivers=start.drivers[:, r],
+                          transitioned=start.transitioned[r])
+
+
+def _run(spec: RunSpec, seed: int, block: int, n: int, milestone: str, origin: Origin | None) -> dict[str, np.ndarray]:
+    return outcomes(spec, engine.run_block(spec, seed, block, n, origin=origin).levels, milestone)
 
 
 def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, seed: int,
-             milestone: str, common_random_numbers: bool = True) -> dict[str, np.ndarray]:
-    """Outcomes (M, N, R) of every trajectory of the design `unit` (M, N, D) on the unit cube.
+             milestone: str, common_random_numbers: bool = True, start: Origin | None = None) -> dict[str, np.ndarray]:
+    """Outcomes (M, N, R) of every trajectory of the design `unit` (M, N, D) on the unit cube, each
+    replication from its state in `start` (`starts`; None: the model's initial values).
 
     All matrices are validated before the first block runs; blocks run on the run's executor
     (run.workers local processes, or run.executor=dask).
@@ -66,13 +96,17 @@ def evaluate(spec: RunSpec, space: Space, unit: np.ndarray, replications: int, s
     config["run"] = {**config["run"], "trajectories": n_points * replications}
     matrix_spec = from_config(config)
     values = np.repeat(space.values(unit), replications, axis=1)  # (M, N·R, D): point-major
+    if start is not None and start.transitioned.size != replications:
+        raise ValueError(f"start: needs one state per replication ({replications})")
     jobs = []
     for m in range(m_count):
         blocks = engine.block_specs(matrix_spec, space.design(config, values[m]))
         offset = 0 if common_random_numbers else m * len(blocks)
-        jobs += [(block_spec, offset + b, n) for b, (block_spec, n) in enumerate(blocks)]
-    size = sum(n for _, _, n in jobs) * (spec.months - 1)
-    results = executors.map_in_order(_run, [(s, seed, b, n, milestone) for s, b, n in jobs], spec.run, size)
+        firsts = np.cumsum([0, *(n for _, n in blocks)])
+        jobs += [(block_spec, seed, offset + b, n, milestone, origin_of(start, int(firsts[b]), n))
+                 for b, (block_spec, n) in enumerate(blocks)]
+    size = sum(job[3] for job in jobs) * (spec.months - 1)
+    results = executors.map_in_order(_run, jobs, spec.run, size)
     per_matrix = len(jobs) // m_count
     return {
         name: np.stack([

@@ -12,6 +12,12 @@ import pandas as pd
 from ...report.style import panel_grid, plt, save_png
 
 
+def _titled(fig, title: str, right: float = 1.0, **style) -> None:
+    """The figure's title above its panels: half an inch kept free for it, whatever the figure's height."""
+    fig.suptitle(title, **style)
+    fig.tight_layout(rect=(0, 0, right, 1 - 0.5 / fig.get_figheight()))
+
+
 def sobol_bars(table: pd.DataFrame, labels: dict[str, str], path: Path) -> Path:
     """Per output: first-order and total indices of every parameter, with their intervals."""
     outputs = list(dict.fromkeys(table["output"]))
@@ -28,8 +34,7 @@ def sobol_bars(table: pd.DataFrame, labels: dict[str, str], path: Path) -> Path:
         ax.set_title(labels[output])
         ax.grid(axis="x", alpha=0.3)
     axes[0].legend(loc="lower right")
-    fig.suptitle("Sobol' indices: share of each output's variance due to each parameter (95 % intervals)")
-    fig.tight_layout()
+    _titled(fig, "Sobol' indices: share of each output's variance due to each parameter (95 % intervals)")
     return save_png(fig, path)
 
 
@@ -45,7 +50,7 @@ def morris_plot(table: pd.DataFrame, labels: dict[str, str], path: Path) -> Path
             color, marker = styles[r["parameter"]]
             ax.errorbar(r["mu_star"], r["sigma"], xerr=r["mu_star_conf"], fmt=marker, color=color, ms=6,
                         ecolor=color, elinewidth=0.8, capsize=2, label=r["parameter"])
-        top = max(float(t["mu_star"].max()), float(t["sigma"].max())) * 1.15 or 1.0
+        top = max(float((t["mu_star"] + t["mu_star_conf"]).max()), float(t["sigma"].max())) * 1.1 or 1.0
         ax.plot([0, top], [0, top], color="0.6", lw=0.8, ls="--")
         ax.set_xlim(0, top)
         ax.set_ylim(0, top)
@@ -55,9 +60,8 @@ def morris_plot(table: pd.DataFrame, labels: dict[str, str], path: Path) -> Path
         ax.grid(alpha=0.3)
     handles, legend_labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, legend_labels, loc="center right", frameon=False, title="parameter")
-    fig.suptitle("Morris screening (bars: 95 % intervals on μ*; dashed: σ = μ*, above it effects are "
-                 "non-linear or interacting)", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 0.85, 1))
+    _titled(fig, "Morris screening (bars: 95 % intervals on μ*; dashed: σ = μ*, above it effects are "
+            "non-linear or interacting)", right=0.85, fontsize=11)
     return save_png(fig, path)
 
 
@@ -80,8 +84,8 @@ def prim_tradeoff(peeling: pd.DataFrame, boxes: pd.DataFrame, path: Path) -> Pat
         ax.set_title(target.replace("_", " "))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=8)
-    fig.colorbar(dots, ax=axes[: len(targets)], label="restricted parameters")
-    fig.suptitle("PRIM peeling trajectories: coverage against density")
+    _titled(fig, "PRIM peeling trajectories: coverage against density", right=0.88)
+    fig.colorbar(dots, cax=fig.add_axes((0.91, 0.12, 0.015, 0.72)), label="restricted parameters")
     return save_png(fig, path)
 
 
@@ -111,6 +115,5 @@ def prim_boxes(boxes: pd.DataFrame, path: Path) -> Path:
                      f"(overall {first['base_density']:.0%}), coverage {first['coverage']:.0%}", fontsize=10)
         if not len(t):
             ax.text(0.5, 0, "no box beats the whole space", ha="center")
-    fig.suptitle("PRIM boxes: where the outcome concentrates")
-    fig.tight_layout()
+    _titled(fig, "PRIM boxes: where the outcome concentrates")
     return save_png(fig, path)

@@ -24,6 +24,7 @@ log = logging.getLogger("sim")
 
 LABELS = {
     "p_progress": "P(progress)",
+    "p_uneven": "P(uneven progress)",
     "setbacks": "setbacks per future",
     "delta_composite": "composite change",
     "p_milestone": "P({milestone} by the end)",
@@ -34,14 +35,15 @@ def output_labels(milestone: str) -> dict[str, str]:
     return {k: v.format(milestone=milestone.replace("_", " ")) for k, v in LABELS.items()}
 
 
-def sobol(spec, settings, space, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, dict, float]:
-    """Sobol indices of every output, the share of Monte Carlo noise, the design and its outcomes."""
+def sobol(spec, settings, space, seed: int, start) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, dict, float]:
+    """Sobol indices of every output, the share of Monte Carlo noise, the design and its outcomes;
+    every replication begins at its state in `start` (ensemble.starts)."""
     problem = space.problem()
     unit = indices.sobol_design(problem, settings.base_samples, seed)
-    start = time.perf_counter()
+    begun = time.perf_counter()
     sims = ensemble.evaluate(spec, space, unit, settings.replications, seed, settings.milestone,
-                             settings.common_random_numbers)
-    seconds = time.perf_counter() - start
+                             settings.common_random_numbers, start)
+    seconds = time.perf_counter() - begun
     rows, noise = [], []
     for output in ensemble.OUTPUTS:
         stats = ensemble.point_stats(sims[output])
@@ -58,12 +60,12 @@ def sobol(spec, settings, space, seed: int) -> tuple[pd.DataFrame, pd.DataFrame,
     return pd.DataFrame(rows), pd.DataFrame(noise), unit, sims, seconds
 
 
-def morris(spec, settings, space, seed: int) -> pd.DataFrame:
+def morris(spec, settings, space, seed: int, start) -> pd.DataFrame:
     """Morris μ*, its interval and σ for every output (per unit of each input's probability range)."""
     problem = space.problem()
     unit = indices.morris_design(problem, settings.morris_trajectories, settings.morris_levels, seed)
     sims = ensemble.evaluate(spec, space, unit, settings.replications, seed, settings.milestone,
-                             settings.common_random_numbers)
+                             settings.common_random_numbers, start)
     rows = []
     for output in ensemble.OUTPUTS:
         mean = ensemble.point_stats(sims[output]).mean
@@ -139,9 +141,10 @@ def run(cfg: Mapping[str, Any], out: Path) -> dict:
     seed = spec.run.seed if spec.run.seed is not None else rng.fresh_seed()
     if spec.run.seed is None:
         log.info("run.seed=null: drew fresh seed %d (recorded in summary.json)", seed)
-    start = time.perf_counter()
-    sobol_table, noise, unit, sims, seconds = sobol(spec, settings, space, seed)
-    morris_table = morris(spec, settings, space, seed)
+    begun = time.perf_counter()
+    start = ensemble.starts(spec, seed, settings.replications)  # the record filtered once, for both designs
+    sobol_table, noise, unit, sims, seconds = sobol(spec, settings, space, seed, start)
+    morris_table = morris(spec, settings, space, seed, start)
     boxes, peeling, points = discovery(settings, space, unit, sims)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -155,7 +158,7 @@ def run(cfg: Mapping[str, Any], out: Path) -> dict:
     plots.prim_boxes(boxes, out / "figures" / "prim_boxes.png")
 
     n_points = unit.shape[0] * unit.shape[1]
-    total = time.perf_counter() - start
+    total = time.perf_counter() - begun
     summary = {
         "name": settings.name, "seed": seed, "parameters": len(space.names), "milestone": settings.milestone,
         "points": n_points, "replications": settings.replications,
