@@ -62,6 +62,13 @@ def test_a_missing_parameter_set_file_stops_before_the_run_folder_is_made(capsys
     assert not (tmp_path / "run").exists()
 
 
+def test_an_override_of_a_parameter_the_posterior_draws_is_refused_naming_what_to_do(capsys, monkeypatch, tmp_path):
+    code, err = _main(["model=calibrated", "model.commitment.erosion=0.1", "--out", str(tmp_path / "run")],
+                      capsys, monkeypatch, tmp_path)
+    assert code == 2 and err.startswith("sim: error: model.commitment.erosion = '0.1': is drawn for every future")
+    assert "model=default" in err and not (tmp_path / "run").exists()
+
+
 def test_a_missing_data_file_is_one_line(capsys, monkeypatch, tmp_path):
     from sim.record import derived, events
 

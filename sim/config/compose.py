@@ -11,7 +11,8 @@ from .. import months, rng
 from ..record import derived
 from ..record.events import load_events
 from ..record.indicators import load_indicators
-from . import sources
+from ..errors import ConfigError
+from . import design, sources
 from .validate import RunSpec, from_config, parse_month
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
@@ -28,7 +29,23 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     sources.check_choices(overrides, CONFIG_DIR)
     sources.check_files(CONFIG_DIR)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
-        return hydra_compose(config_name="config", overrides=list(overrides))
+        cfg = hydra_compose(config_name="config", overrides=list(overrides))
+    check_not_drawn(cfg, overrides)
+    return cfg
+
+
+def check_not_drawn(cfg: DictConfig, overrides: list[str] | tuple[str, ...]) -> None:
+    """Refuse an override of a key the model draws for every future from its parameter sets (model=calibrated):
+    the drawn values would replace it without a word."""
+    name = cfg.model.get("parameter_sets")
+    if not name:
+        return
+    keys = design.load(MODEL_DIR / name)[0]
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        if key in keys:
+            raise ConfigError(key, value, f"is drawn for every future from the posterior ({name}) under this model; "
+                                          "to set it, use model=default (one value per parameter) or a scenario's changes")
 
 
 def window(cfg: DictConfig) -> DictConfig:
