@@ -38,7 +38,7 @@ def check_not_drawn(cfg: DictConfig, overrides: list[str] | tuple[str, ...]) -> 
     """Refuse an override of a key the model draws for every future from its parameter sets (model=calibrated):
     the drawn values would replace it without a word."""
     name = cfg.model.get("parameter_sets")
-    if not name:
+    if not name or not (MODEL_DIR / name).is_file():  # a missing file is named where the sets are read
         return
     keys = design.load(MODEL_DIR / name)[0]
     for override in overrides:

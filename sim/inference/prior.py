@@ -5,8 +5,11 @@ A parameter names a model key and a distribution: `normal` (mean, sd) on the key
 for a key in (0, 1). `scale: true` makes the parameter a factor on the key's value in the model
 config (on every track of a per-track key), its distribution then that of the factor. Working on
 the unconstrained scale (identity, log, logit) makes every prior a normal there, and a random-walk
-proposal needs no bounds. The prior reads nothing of the record: its centres are the article's
-or generic values, so that a calibration at any date is conditioned on the record before it only.
+proposal needs no bounds of its own; the prior is truncated to the values the model accepts (the
+config schema's range of the key, for a factor the range divided over the key's values), so a draw
+or a proposal outside it has density zero and is never simulated. The prior reads nothing of the
+record: its centres are the article's or generic values, so that a calibration at any date is
+conditioned on the record before it only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from ..config.design import entries, lookup
+from ..config.schema import rule_for
 from ..errors import ConfigError
 
 TRANSFORMS = {"normal": (lambda x: x, lambda u: u), "lognormal": (np.log, np.exp), "logitnormal": (logit, expit)}
@@ -34,6 +38,8 @@ class Parameter:
     centre: float
     sd: float
     scale: bool = False
+    low: float = -np.inf     # the values the model accepts (the schema's range), inclusive
+    high: float = np.inf
 
     @property
     def mean(self) -> float:
@@ -58,18 +64,27 @@ class Prior:
         return [p.name for p in self.parameters]
 
     def sample(self, n: int, generator: np.random.Generator) -> np.ndarray:
-        """(n, D) draws from the prior, unconstrained."""
+        """(n, D) draws from the (truncated) prior, unconstrained: rows outside are drawn again."""
         means, sds = self.moments()
-        return means + sds * generator.standard_normal((n, len(self.parameters)))
+        u = means + sds * generator.standard_normal((n, len(self.parameters)))
+        while not (inside := self.inside(u)).all():
+            u[~inside] = means + sds * generator.standard_normal((int((~inside).sum()), len(self.parameters)))
+        return u
+
+    def inside(self, u: np.ndarray) -> np.ndarray:
+        """(n,) whether each unconstrained point's values are all ones the model accepts."""
+        x = self.natural(u)
+        low, high = np.array([p.low for p in self.parameters]), np.array([p.high for p in self.parameters])
+        return ((x >= low) & (x <= high)).all(axis=-1)
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
         """The unconstrained means and standard deviations (D,)."""
         return np.array([p.mean for p in self.parameters]), np.array([p.sd for p in self.parameters])
 
     def log_density(self, u: np.ndarray) -> np.ndarray:
-        """(n,) log prior density of unconstrained points (n, D), up to a constant."""
+        """(n,) log prior density of unconstrained points (n, D), up to a constant; −inf outside the model's range."""
         means, sds = self.moments()
-        return -0.5 * (((u - means) / sds) ** 2).sum(axis=-1)
+        return np.where(self.inside(u), -0.5 * (((u - means) / sds) ** 2).sum(axis=-1), -np.inf)
 
     def natural(self, u: np.ndarray) -> np.ndarray:
         """(n, D) the parameters' own values of unconstrained points."""
@@ -115,5 +130,22 @@ def load(section: Mapping[str, Any], config: Mapping[str, Any]) -> Prior:
         numeric = all(isinstance(v, (int, float)) for v in (value.values() if isinstance(value, Mapping) else [value]))
         if not numeric or (isinstance(value, Mapping) and not entry.get("scale", False)):
             raise ConfigError(f"{where}.key", entry["key"], "must name a number (or, with scale: true, numbers by track)")
-        parameters.append(Parameter(name, str(entry["key"]), entry["dist"], centre, sd, bool(entry.get("scale", False))))
+        scale = bool(entry.get("scale", False))
+        parameters.append(Parameter(name, str(entry["key"]), entry["dist"], centre, sd, scale,
+                                    *accepted(str(entry["key"]), value, scale)))
     return Prior(tuple(parameters))
+
+
+def accepted(key: str, value, scale: bool) -> tuple[float, float]:
+    """The parameter's range the model accepts: the schema's for the key, or for a factor (scale: true) the
+    factors that keep every one of the key's positive values inside it (bounds taken as inclusive: an open
+    bound's edge is a zero-probability draw)."""
+    rule = rule_for(key) or rule_for(key.rsplit(".", 1)[0])
+    if rule is None or rule.kind not in ("real", "int", "vector"):
+        return -np.inf, np.inf
+    if not scale:
+        return rule.lo, rule.hi
+    values = np.array(list(value.values()) if isinstance(value, Mapping) else [value], dtype=float)
+    if not (values > 0).all():
+        return -np.inf, np.inf
+    return max(rule.lo, 0.0) / values.min(), rule.hi / values.max()

@@ -151,7 +151,9 @@ class Sampler:
             spread = np.atleast_2d(np.cov(u, rowvar=False)) + 1e-9 * np.eye(u.shape[1])
             step = np.linalg.cholesky(spread) * 2.38 / np.sqrt(u.shape[1])
             proposal = u + self.generator.standard_normal(u.shape) @ step.T
-            columns, logw, loglik = self.filters(proposal, months, pool, len(posterior.moves) * s.moves + move + 1)
+            outside = ~self.prior.inside(proposal)  # prior density 0: rejected below, simulated at the current point
+            simulated = np.where(outside[:, None], u, proposal)
+            columns, logw, loglik = self.filters(simulated, months, pool, len(posterior.moves) * s.moves + move + 1)
             ratio = loglik - population.loglik + self.prior.log_density(proposal) - self.prior.log_density(u)
             accept = np.flatnonzero(np.log(self.generator.random(s.sets)) < ratio)
             population.adopt(columns, logw, loglik, accept)
