@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from ... import rng, simulate
+from ... import rng
 from ...api import Model
 from ...config.compose import compose, prepare
 from ...model import engine
@@ -69,7 +69,7 @@ def api(overrides: list[str], trajectories: int = 1, repeats: int = 20) -> dict:
     blocks = engine.block_specs(spec, values)
     best = measure._best({"call": lambda: model.run(values, trajectories),
                           "engine": lambda: engine.run_block(blocks[0][0], model.seed, 0, trajectories, origin=origin),
-                          "simulate": lambda: simulate(["model=reference", "run.trajectories=1"])},
+                          "simulate": lambda: Model(["model=reference", "run.trajectories=1"]).run()},
                          repeats)
     return {"trajectories": trajectories, "call_ms": 1e3 * best["call"], "engine_ms": 1e3 * best["engine"],
             "overhead_ms": 1e3 * (best["call"] - best["engine"]),
