@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from contextlib import contextmanager
+import pickle
+import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from functools import partial
 from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
@@ -146,8 +149,10 @@ def pool(run_settings, workers: int) -> Iterator[Callable[[Callable, list[tuple]
             cluster.close()
     elif workers > 1:
         with ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=tether.worker,
-                                 initargs=(os.getpid(),)) as processes:
-            yield lambda function, jobs: list(processes.map(function, *zip(*jobs)))
+                                 initargs=(os.getpid(),)) as processes, \
+                tempfile.TemporaryDirectory(prefix="sim-results-") as folder:
+            yield lambda function, jobs: [_taken(path) for path in
+                                          processes.map(partial(_in_file, function, folder), *zip(*jobs))]
     else:
         yield lambda function, jobs: [function(*job) for job in jobs]
 
@@ -160,16 +165,36 @@ def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tupl
     for attempt in (1, 2):
         try:
             with ProcessPoolExecutor(min(workers, len(left)), mp_context=worker_context(),
-                                     initializer=tether.worker, initargs=(os.getpid(),)) as pool:
-                for index, result in _window(list(left.items()), lambda job: pool.submit(function, *job),
-                                             2 * workers, first_done):
+                                     initializer=tether.worker, initargs=(os.getpid(),)) as pool, \
+                    tempfile.TemporaryDirectory(prefix="sim-results-") as folder:
+                for index, path in _window(list(left.items()), lambda job: pool.submit(_in_file, function, folder, *job),
+                                           2 * workers, first_done):
                     del left[index]
-                    yield index, result
+                    yield index, _taken(path)
             return
         except BrokenProcessPool:
             if attempt == 2:
                 raise MachineFault(f"a worker process died twice (killed, or out of memory?); {KEPT}") from None
             note(f"a worker process died: the {len(left)} unfinished jobs run again on new workers")
+
+
+def _in_file(function: Callable, folder: str, *job) -> str:
+    """function(*job) in a worker, its result pickled to a file in `folder`; the file's path. Results cross
+    the workers' pipe as a path of a few bytes: a pipe write of at most PIPE_BUF bytes is atomic, so a worker
+    killed while it reports cannot leave half a message, which would hang the pool's reader for ever."""
+    result = function(*job)
+    fd, path = tempfile.mkstemp(dir=folder, suffix=".pkl")
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _taken(path: str) -> Any:
+    """The result a worker left in `path`, read once and removed."""
+    with open(path, "rb") as result:
+        value = pickle.load(result)
+    os.unlink(path)
+    return value
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
