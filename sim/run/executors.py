@@ -139,22 +139,38 @@ def pool(run_settings, workers: int) -> Iterator[Callable[[Callable, list[tuple]
     proposals' filters at every move): in this process for one worker, on `workers` local processes tied to
     this one, or on the run's Dask cluster (run.executor=dask)."""
     if run_settings.executor == "dask":
-        from distributed import Client, LocalCluster
-
-        cluster = None if run_settings.scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
-                                                                   processes=True, dashboard_address=None)
-        with Client(run_settings.scheduler or cluster) as client:
+        with _client(run_settings, workers) as client:
             yield lambda function, jobs: client.gather(client.map(function, *zip(*jobs), pure=False))
-        if cluster is not None:
-            cluster.close()
     elif workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=tether.worker,
-                                 initargs=(os.getpid(),)) as processes, \
-                tempfile.TemporaryDirectory(prefix="sim-results-") as folder:
+        with _processes(workers) as (processes, folder):
             yield lambda function, jobs: [_taken(path) for path in
                                           processes.map(partial(_in_file, function, folder), *zip(*jobs))]
     else:
         yield lambda function, jobs: [function(*job) for job in jobs]
+
+
+@contextmanager
+def _processes(workers: int) -> Iterator[tuple[ProcessPoolExecutor, str]]:
+    """Local worker processes tied to this one (tether.py), and the folder where they leave their results."""
+    with ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=tether.worker,
+                             initargs=(os.getpid(),)) as processes, \
+            tempfile.TemporaryDirectory(prefix="sim-results-") as folder:
+        yield processes, folder
+
+
+@contextmanager
+def _client(run_settings, workers: int):
+    """A client of the scheduler at run.scheduler, or of a local cluster of `workers` processes started here."""
+    from distributed import Client, LocalCluster
+
+    cluster = None if run_settings.scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
+                                                               processes=True, dashboard_address=None)
+    try:
+        with Client(run_settings.scheduler or cluster) as client:
+            yield client
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tuple[int, Any]]:
@@ -164,10 +180,9 @@ def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tupl
     first_done = lambda pending: wait(pending, return_when=FIRST_COMPLETED).done  # noqa: E731
     for attempt in (1, 2):
         try:
-            with ProcessPoolExecutor(min(workers, len(left)), mp_context=worker_context(),
-                                     initializer=tether.worker, initargs=(os.getpid(),)) as pool, \
-                    tempfile.TemporaryDirectory(prefix="sim-results-") as folder:
-                for index, path in _window(list(left.items()), lambda job: pool.submit(_in_file, function, folder, *job),
+            with _processes(min(workers, len(left))) as (processes, folder):
+                for index, path in _window(list(left.items()),
+                                           lambda job: processes.submit(_in_file, function, folder, *job),
                                            2 * workers, first_done):
                     del left[index]
                     yield index, _taken(path)
@@ -207,24 +222,15 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 def _dask(function: Callable, jobs: list[tuple], run_settings, workers: int) -> Iterator[tuple[int, Any]]:
     """The jobs on a Dask cluster: the scheduler at run.scheduler, or a local one started here."""
-    from distributed import Client, KilledWorker, LocalCluster, wait as dask_wait
+    from distributed import KilledWorker, wait as dask_wait
 
-    if run_settings.scheduler:
-        client, cluster = Client(run_settings.scheduler), None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    try:
-        slots = 2 * sum(client.nthreads().values())
-        yield from _window(list(enumerate(jobs)), lambda job: client.submit(function, *job, pure=False), slots,
-                           lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
-    except KilledWorker:
-        raise MachineFault(f"Dask workers kept dying on a job (killed, or out of memory?); {KEPT}") from None
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    with _client(run_settings, workers) as client:
+        try:
+            slots = 2 * sum(client.nthreads().values())
+            yield from _window(list(enumerate(jobs)), lambda job: client.submit(function, *job, pure=False), slots,
+                               lambda pending: dask_wait(pending, return_when="FIRST_COMPLETED").done)
+        except KilledWorker:
+            raise MachineFault(f"Dask workers kept dying on a job (killed, or out of memory?); {KEPT}") from None
 
 
 def _window(jobs: list[tuple[int, tuple]], submit, slots: int, finished) -> Iterator[tuple[int, Any]]:
