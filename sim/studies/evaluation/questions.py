@@ -17,13 +17,13 @@ BASELINE = "climatology"
 BINS = 10
 
 
-def answers(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Yes/no of every question, (..., samples), from counts (..., 2, tracks, samples): a step and a setback on
-    each track, and an uneven year."""
-    out = {f"{direction[:-1]}:{k}": counts[..., d, k, :] >= 1
+def answers(counts: np.ndarray) -> dict[tuple[str, int], np.ndarray]:
+    """Yes/no of every question (its kind and track, −1 for all tracks), (..., samples), from counts
+    (..., 2, tracks, samples): a step and a setback on each track, and an uneven year."""
+    out = {(direction[:-1], k): counts[..., d, k, :] >= 1
            for d, direction in enumerate(DIRECTIONS) for k in range(counts.shape[-2])}
     total = counts.sum(axis=-2)
-    out["uneven"] = total[..., 1, :] > total[..., 0, :]
+    out["uneven", -1] = total[..., 1, :] > total[..., 0, :]
     return out
 
 
@@ -39,10 +39,10 @@ def asked(forecasts: list[Forecast], baselines: list[dict[str, Forecast]], obser
         truth = answers(observed.counts[[observed.years.index(y) for y in years], ..., None])
         model = answers(forecast.counts[mine])
         base = answers(made[BASELINE].counts[mine])
-        for name, outcome in truth.items():
+        for (question, track), outcome in truth.items():
             rows += [{"origin": forecast.origin, "year": y, "horizon": y - forecast.origin + 1,
-                      "question": name.split(":")[0], "track": int(name.split(":")[1]) if ":" in name else -1,
-                      "model": float(model[name][i].mean()), BASELINE: float(base[name][i].mean()),
+                      "question": question, "track": track, "model": float(model[question, track][i].mean()),
+                      BASELINE: float(base[question, track][i].mean()),
                       "outcome": bool(outcome[i, 0])} for i, y in enumerate(years)]
     return pd.DataFrame(rows)
 
