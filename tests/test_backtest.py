@@ -16,7 +16,8 @@ from sim.record.derived import Record
 from sim.studies.backtest.forecasts import forecast, origin_month
 from sim.studies.calibration import study
 
-QUICK = ["calibration.sets=12", "calibration.particles=16", "calibration.moves=1", "calibration.workers=1"]
+QUICK = ["calibration.sets=12", "calibration.particles=16", "calibration.moves=1", "calibration.max_particles=0",
+         "calibration.workers=1"]
 
 
 def test_a_forecast_reads_nothing_from_its_origin_on():

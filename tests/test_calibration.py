@@ -18,8 +18,8 @@ from sim.inference import filter as particle_filter, observation, prior as prior
 from sim.record import derived
 from sim.studies.calibration import sbc, study
 
-QUICK = ["calibration.sets=16", "calibration.particles=20", "calibration.moves=1", "calibration.samples=50",
-         "calibration.workers=1"]
+QUICK = ["calibration.sets=16", "calibration.particles=20", "calibration.moves=1", "calibration.max_particles=0",
+         "calibration.samples=50", "calibration.workers=1"]
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,34 @@ def test_blocked_filters_resample_within_their_block_and_move_as_blocks(quick):
     population.reorder(np.array([2, 2, 0, 1]))
     assert np.array_equal(population.state.y[:, :10], y[:, 20:30]) and np.array_equal(population.state.y[:, 30:], y[:, 10:20])
     other = [c * 0 for c in population.walk.columns()]
-    population.adopt(other, np.zeros((4, 10)), np.zeros(4), np.array([3]))
+    population.adopt(other, np.zeros((4, 10)), np.zeros(4), np.zeros(4), np.array([3]))
     assert not population.state.y[:, 30:].any() and population.state.y[:, :30].any()
+
+
+def test_a_month_is_taken_in_parts_so_that_the_sets_never_fall_below_the_threshold(quick):
+    """On the record to 1997-12 (the Union treaty's month hits five tracks at once) the sets' effective
+    sample size stays at the threshold after every month, some month is taken in parts, and every
+    rejuvenation stops moving once the share `renewal` of the sets has moved or the moves run out."""
+    obs = observation.observe(quick.record, quick.spec.model, quick.until)
+    settings = dataclasses.replace(quick.settings, moves=4, renewal=0.5)
+    posterior = smc2.Sampler(quick.spec.config, quick.prior, obs, settings, 3).run([quick.until])
+    assert posterior.ess.min() >= settings.threshold * settings.sets * (1 - 1e-6)
+    assert any("share" in m for m in posterior.moves)
+    assert all(1 <= m["moves"] <= 4 for m in posterior.moves) and any(m["moves"] < 4 for m in posterior.moves)
+
+
+def test_the_measured_noise_of_the_likelihood_estimate_falls_with_the_particles(quick):
+    """Two fresh estimates for each of a few sets: the sd of log p̂ with 16 times the particles is at
+    least half smaller (√16 = 4 in theory), and it is recorded with the rejuvenation."""
+    obs = observation.observe(quick.record, quick.spec.model, quick.until)
+    u = np.repeat(quick.prior.sample(1, np.random.default_rng(4)), 8, axis=0)
+    found = []
+    for particles in (10, 160):
+        sampler = smc2.Sampler(quick.spec.config, quick.prior, obs, dataclasses.replace(quick.settings, particles=particles), 6)
+        posterior = smc2.Posterior(quick.prior.names, {}, np.empty(0), [{}])
+        found.append(sampler.noise(u, obs.months, 0.0, lambda f, jobs: [f(*job) for job in jobs], posterior))
+        assert posterior.moves[-1]["noise"] == round(found[-1], 3)
+    assert found[1] < found[0] / 2
 
 
 def test_the_posterior_at_a_month_reads_nothing_after_it(quick):

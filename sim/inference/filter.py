@@ -80,6 +80,7 @@ class Population:
         self.model = model
         self.logw = np.zeros((blocks, particles))
         self.loglik = np.zeros(blocks)
+        self.last = np.zeros(blocks)  # the last month's increment of each block's log-likelihood
         self.month = 0  # months filtered so far
 
     @property
@@ -102,6 +103,7 @@ class Population:
         self.logw += step.reshape(self.blocks, self.size)
         increment = logsumexp(self.logw, axis=1) - before
         self.loglik += increment
+        self.last = increment
         self.month += 1
         return increment
 
@@ -128,13 +130,14 @@ class Population:
     def reorder(self, blocks: np.ndarray) -> None:
         """Block b takes the filter of block blocks[b] (the calibration's resampling of parameter sets)."""
         self.walk.keep(np.arange(self.blocks * self.size), self.columns(blocks))
-        self.logw, self.loglik = self.logw[blocks], self.loglik[blocks]
+        self.logw, self.loglik, self.last = self.logw[blocks], self.loglik[blocks], self.last[blocks]
 
-    def adopt(self, columns: list[np.ndarray], logw: np.ndarray, loglik: np.ndarray, blocks: np.ndarray) -> None:
+    def adopt(self, columns: list[np.ndarray], logw: np.ndarray, loglik: np.ndarray, last: np.ndarray,
+              blocks: np.ndarray) -> None:
         """The filters of `blocks` (indices) become those of other filters of the same layout, given as their
-        columns (Chronicle.columns), weights and log-likelihoods."""
+        columns (Chronicle.columns), weights, log-likelihoods and last months' increments."""
         self.walk.adopt(columns, self.columns(blocks))
-        self.logw[blocks], self.loglik[blocks] = logw[blocks], loglik[blocks]
+        self.logw[blocks], self.loglik[blocks], self.last[blocks] = logw[blocks], loglik[blocks], last[blocks]
 
     def use(self, model: SimpleNamespace) -> None:
         """New per-trajectory parameters (after the blocks were reordered or adopted)."""

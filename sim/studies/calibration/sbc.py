@@ -18,6 +18,7 @@ from scipy import stats
 from ... import files, months, rng
 from ...inference import observation, replicate, smc2
 from ...record import derived
+from ...run.progress import Bar
 from .figures import sbc_figure
 from .study import Study
 
@@ -31,7 +32,7 @@ def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int)
     model, first = spec.model, spec.model.record.start
     asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
     settings = replace(study.settings, samples=draws)
-    truths, found = [], []
+    truths, found, progress = [], [], Bar("calibrating replicated records")
     for r in range(replicates):
         truth = prior.sample(1, rng.stream(seed, r, "sbc-truth"))
         truth_model = smc2.population_model(spec.config, prior, truth, 1)
@@ -43,6 +44,7 @@ def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int)
                 [until], mapper)
         truths.append(prior.natural(truth)[0])
         found.append(posterior.snapshots[until].theta)
+        progress(r + 1, replicates)
     return np.array(truths), np.array(found)
 
 

@@ -61,8 +61,8 @@ def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
         raise ConfigError("calibration.until", months.text(until),
                           f"must lie between the record's start ({months.text(spec.model.record.start)}) and end ({months.text(end)})")
     prior = priors.load(spec.config["calibration"]["prior"], spec.config)
-    settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers, c.exchange_below,
-                             c.max_particles)
+    settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers, c.noise,
+                             c.max_particles, c.renewal)
     kept = sorted({until, *(m for m in c.keep if m < until)})
     return Study(c.name, spec, seed, prior, settings, record, until, kept)
 
