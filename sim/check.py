@@ -14,16 +14,19 @@ from .studies import checks
 from .studies.checks_figure import checks_figure
 
 COMMAND = command.Command.named("sim.check")
-COLUMNS = ["check", "points", "inside_90", "measure", "statistic", "replicated_median", "replicated_90", "p_value"]
+COLUMNS = ["check", "points", "inside_90", "calibrated_inside", "inside_p", "measure", "statistic", "replicated_median", "replicated_90", "p_value"]
 
 
 def table(rows: list[dict]) -> str:
     """The checks as a Markdown table."""
-    lines = ["| check | points | inside the 90 % band | discrepancy | observed | replicas' median | replicas' 90 % "
-             "| P(replica ≥ observed) |", "|:---|---:|---:|:---|---:|---:|---:|---:|"]
+    lines = ["| check | points | inside the 90 % band | a calibrated model's 95 % range | binomial p | discrepancy "
+             "| observed | replicas' median | replicas' 90 % | P(replica ≥ observed) |",
+             "|:---|---:|---:|---:|---:|:---|---:|---:|---:|---:|"]
     for r in rows:
         low, high = r["replicated_90"]
-        lines.append(f"| {r['check']} | {r['points']} | {r['inside_90']:.0%} | {r['measure']} | {r['statistic']:.2f} "
+        least, most = r["calibrated_inside"]
+        lines.append(f"| {r['check']} | {r['points']} | {r['inside_90']:.0%} | {least:.0%} – {most:.0%} "
+                     f"| {r['inside_p']:.2f} | {r['measure']} | {r['statistic']:.2f} "
                      f"| {r['replicated_median']:.2f} | {low:.2f} – {high:.2f} | {r['p_value']:.3f} |")
     return "\n".join(lines) + "\n"
 

@@ -10,13 +10,16 @@ model measures (log Brent, Russia's trade share, the gas subsidy) in the years t
 For every observed point: whether it lies in the replicas' central 90 % band (for counts with a
 randomised PIT, so that the band holds 90 % of a calibrated model's points exactly), and for every
 check a predictive p-value of a discrepancy (totals for counts, a standardised squared
-error for indicators) against its distribution over the replicas.
+error for indicators) against its distribution over the replicas. How many points fall inside the
+band is itself binomial: with 25 yearly points a calibrated model puts 19 to 25 of them inside (95 %),
+so the share inside comes with that range and a binomial test's p-value.
 """
 
 from __future__ import annotations
 
 
 import numpy as np
+from scipy import stats
 
 from .. import months, rng
 from ..config.validate import RunSpec
@@ -50,7 +53,9 @@ def check(name: str, measure: str, pit: np.ndarray, statistic: float, replicated
     """One check's row: how many points, the share inside the 90 % band, the discrepancy (`measure`),
     its p-value, and the figures' data (the replicas' 5/50/95 % band and the observed points)."""
     inside = (pit >= (1 - LEVEL) / 2) & (pit <= (1 + LEVEL) / 2)
-    return {"check": name, "points": int(pit.size), "inside_90": float(inside.mean()), "measure": measure,
+    return {"check": name, "points": int(pit.size), "inside_90": float(inside.mean()),
+            "calibrated_inside": [float(stats.binom.ppf(q, pit.size, LEVEL)) / pit.size for q in (0.025, 0.975)],
+            "inside_p": float(stats.binomtest(int(inside.sum()), pit.size, LEVEL).pvalue), "measure": measure,
             "statistic": float(statistic), "replicated_median": float(np.median(replicated)),
             "replicated_90": [float(q) for q in np.quantile(replicated, [0.05, 0.95])],
             "p_value": p_value(statistic, replicated), "band": band, "observed": observed, "years": list(years)}
