@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import logsumexp
 
 from ..model import kernel
 from ..model.dynamics import DT
@@ -56,6 +55,15 @@ class Filtered:
     def picks(self, n: int, generator: np.random.Generator) -> np.ndarray:
         """n particle indices drawn with their weights (a block, then a particle of it)."""
         return generator.choice(self.weights.size, size=n, p=self.weights)
+
+
+def log_sum_exp(x: np.ndarray) -> np.ndarray:
+    """log Σ exp(x) along each row of x (blocks, particles): scipy's logsumexp spends more on checking
+    its input than on the arithmetic, and the filter calls it several times a month."""
+    top = x.max(axis=1, keepdims=True)
+    top[~np.isfinite(top)] = 0.0
+    with np.errstate(divide="ignore"):
+        return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]
 
 
 def systematic(weights: np.ndarray, generator: np.random.Generator) -> np.ndarray:
@@ -99,9 +107,9 @@ class Population:
             step = step + observation.indicator_loglik(year, obs, month // 12, self.model)
         if month == self.judged:
             step = step + observation.judgement_loglik(walk.state.level.astype(np.float64), self.model)
-        before = logsumexp(self.logw, axis=1)
+        before = log_sum_exp(self.logw)
         self.logw += step.reshape(self.blocks, self.size)
-        increment = logsumexp(self.logw, axis=1) - before
+        increment = log_sum_exp(self.logw) - before
         self.loglik += increment
         self.last = increment
         self.month += 1
@@ -109,7 +117,7 @@ class Population:
 
     def weights(self) -> np.ndarray:
         """(blocks, particles) each block's normalised weights."""
-        return np.exp(self.logw - logsumexp(self.logw, axis=1, keepdims=True))
+        return np.exp(self.logw - log_sum_exp(self.logw)[:, None])
 
     def ess(self) -> np.ndarray:
         """(blocks,) each block's effective sample size."""
@@ -117,9 +125,10 @@ class Population:
 
     def resample(self, generator: np.random.Generator) -> None:
         """Resample the blocks whose effective sample size is below half their particles."""
-        low = np.flatnonzero(self.ess() < self.size / 2)
+        weights = self.weights()
+        low = np.flatnonzero(1.0 / np.sum(weights**2, axis=1) < self.size / 2)
         if low.size:
-            within = systematic(self.weights()[low], generator)
+            within = systematic(weights[low], generator)
             self.walk.keep(self.columns(low), (low[:, None] * self.size + within).ravel())
             self.logw[low] = 0.0
 
@@ -186,9 +195,11 @@ def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed
     ess, bands, means = np.empty(obs.months), [], []
     for i in range(obs.months):
         population.advance()
-        weights = population.weights().ravel() / blocks
-        ess[i] = population.ess().min()
-        means.append(np.concatenate([state.level @ weights, [composite @ state.level @ weights], state.drivers @ weights]))
+        each = population.weights()
+        ess[i] = (1.0 / np.sum(each**2, axis=1)).min()
+        weights = each.ravel() / blocks
+        level = state.level @ weights.astype(np.float32)  # float32 by float64 would leave BLAS for a slow loop
+        means.append(np.concatenate([level, [composite @ level], state.drivers @ weights]))
         picks = generator.choice(weights.size, size=min(BAND_SAMPLE, weights.size), p=weights)
         bands.append(np.quantile(path(state, composite, picks), QUANTILES, axis=1).T)
         if i < obs.months - 1:
