@@ -234,13 +234,10 @@ def from_config(cfg: Mapping[str, Any]) -> RunSpec:
 
 def with_changed(spec: RunSpec, cfg: Mapping[str, Any], keys: Iterable[str]) -> RunSpec:
     """The spec of `cfg`, a config that differs from spec.config only at the dotted `keys` (a design's):
-    each is validated again as from_config would (with the part of the config one rule converts whole, e.g.
-    a per-track vector), and so are the rules that tie keys together; the rest is spec's, validated when
-    spec was made."""
+    those are validated again as from_config would, and so are the rules that tie keys together; the rest
+    is spec's, validated when spec was made."""
     sections = {name: copy.copy(getattr(spec, name)) for name in ("model", "scenario", "run", "analysis")}
-    converted = dict.fromkeys(tuple(parts[:next((d for d in range(2, len(parts)) if rule_for(".".join(parts[:d]))),
-                                                len(parts))]) for parts in (key.split(".") for key in keys))
-    for parts in converted:
+    for parts in dict.fromkeys(_converted_whole(key) for key in keys):
         node, value = sections[parts[0]], cfg[parts[0]]
         for part in parts[1:-1]:  # the namespaces on the way are copied, never changed in place
             setattr(node, part, copy.copy(getattr(node, part)))
@@ -250,6 +247,12 @@ def with_changed(spec: RunSpec, cfg: Mapping[str, Any], keys: Iterable[str]) -> 
     _check_relations(changed)
     scenario_rules.check(changed)
     return changed
+
+
+def _converted_whole(key: str) -> tuple[str, ...]:
+    """The parts of a dotted key up to the part of the config one rule converts whole (a per-track vector)."""
+    parts = key.split(".")
+    return tuple(parts[:next((d for d in range(2, len(parts)) if rule_for(".".join(parts[:d]))), len(parts))])
 
 
 def _check_relations(spec: RunSpec) -> None:

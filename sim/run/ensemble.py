@@ -53,7 +53,6 @@ class Start:
         values = self.values(picks)
         return spec.model if values is None else from_config(with_design(spec.config, values, slice(None))).model
 
-
     def arrays(self) -> dict[str, np.ndarray]:
         """Every field as arrays, to be stored and read back exactly (from_arrays)."""
         own = {"start_keys": np.array(self.keys, dtype=str), "start_per_set": np.array(self.per_set)}
@@ -61,6 +60,7 @@ class Start:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "Start":
+        """The Start whose arrays() these are."""
         return cls(particle_filter.Filtered.from_arrays(arrays), arrays["start_keys"].tolist(),
                    arrays.get("start_sets"), int(arrays["start_per_set"]))
 
