@@ -84,7 +84,8 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict,
         attrs, parts)
 
 
-def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict, parts: tuple[Parts, ...] = ()) -> xr.Dataset:
+def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict,
+                parts: tuple[Parts, ...] = ()) -> xr.Dataset:
     """The results Dataset of a summary-mode run: quantile bands, mean and spread, the histograms
     and counts the analysis reads, the sampled paths and the event records; and the `parts`."""
     n = int(merged["trajectories"])
