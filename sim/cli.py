@@ -47,7 +47,7 @@ def help_text() -> str:
               "  --multirun    one job per combination of comma-separated values",
               "  --debug       show the traceback of an error",
               "  --warm-up     compile the engine for this machine ahead (what a run of the overrides uses; the first",
-              "                run does it otherwise, about 40 s), run nothing else and write nothing but numba's cache",
+              "                run does it otherwise, about 40 s), run nothing else and write nothing but caches",
               "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
               "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
               "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),
@@ -155,16 +155,18 @@ def _hydra_main() -> None:
 
 
 def warm_up(overrides: list[str]) -> None:
-    """Compile (or load from numba's cache) the compiled code a run of these overrides uses, by a tiny run of
-    them in memory: the filter over the record, the engine with the run's calendar, the measures."""
+    """Compile (or load from numba's cache) the compiled code a run of these overrides uses, by tiny runs of
+    them in memory: the filter over the record, the engine with the run's calendar, the measures, and summary
+    mode's reduction."""
     COMMAND.check_overrides(overrides)
     validate(overrides)
     began = time.perf_counter()
     fresh = not engine.compiled()
-    tiny = [*overrides, "run.trajectories=20", "run.block_size=20", "run.particles=100", "run.summary=false",
-            "run.workers=1", "run.executor=local"]
-    spec, seed, config_yaml = prepare(compose(tiny))
-    outlook.summarize(ensemble.simulate(spec, seed, config_yaml))
+    tiny = [*overrides, "run.trajectories=20", "run.block_size=20", "run.particles=100", "run.workers=1",
+            "run.executor=local"]
+    for summary in ("false", "true"):  # every path kept, and summary mode's reduction (the filter runs once)
+        spec, seed, config_yaml = prepare(compose([*tiny, f"run.summary={summary}"]))
+        outlook.summarize(ensemble.simulate(spec, seed, config_yaml))
     print(f"The engine is {'compiled' if fresh else 'already compiled'} for this machine "
           f"({time.perf_counter() - began:.1f} s; cached next to the sources, so runs start at once)")
 
