@@ -47,7 +47,7 @@ def help_text() -> str:
               "  --multirun    one job per combination of comma-separated values",
               "  --debug       show the traceback of an error",
               "  --warm-up     compile the engine for this machine ahead (what a run of the overrides uses; the first",
-              "                run does it otherwise, about 40 s), run nothing else and write nothing but numba's cache",
+              "                run does it otherwise, about 40 s), run nothing else and write nothing but caches",
               "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
               "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
               "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),
@@ -84,27 +84,28 @@ def _launcher(override: str) -> bool:
 
 
 def validate(overrides: list[str]):
-    """Compose and validate one job's config as it will run; its spec, seed and resolved config. Its
-    parameter-set file and record are read and checked, and a run that cannot fit in memory refused,
-    before any work."""
-    spec, seed, config_yaml = prepare(compose(overrides))
+    """Compose and validate one job's config as it will run; the config and its spec. Its parameter-set file
+    and record are read and checked, and a run that cannot fit in memory refused, before any work."""
+    cfg = compose(overrides)
+    spec = prepare(cfg)[0]
     design.sets_for(spec, MODEL_DIR)
     if ensemble.tied_to_record(spec):
         derived.load()  # and so is the record the run starts from
     estimate.check(spec)
-    return spec, seed, config_yaml
+    return cfg, spec
 
 
 def single(overrides: list[str], out: Path | None, force: bool) -> None:
     """One run in its folder, held locked while it runs: a new folder, or --out DIR unless it holds a
     finished run (without --force) or an unfinished one that is not being resumed."""
     COMMAND.check_overrides(overrides)
-    spec = validate(overrides)[0]
+    cfg, spec = validate(overrides)
     with command.claimed("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS) as folder:
         if (folder / BLOCKS).exists() and not spec.run.resume and not force:
             raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
                              "or add --force to start it afresh")
-        app.run(compose(seeded(overrides, spec, folder)), folder, overrides)
+        resumed = seeded(overrides, spec, folder)
+        app.run(cfg if resumed is overrides else compose(resumed), folder, overrides)
 
 
 def seeded(overrides: list[str], spec, folder: Path) -> list[str]:
@@ -154,16 +155,18 @@ def _hydra_main() -> None:
 
 
 def warm_up(overrides: list[str]) -> None:
-    """Compile (or load from numba's cache) the compiled code a run of these overrides uses, by a tiny run of
-    them in memory: the filter over the record, the engine with the run's calendar, the measures."""
+    """Compile (or load from numba's cache) the compiled code a run of these overrides uses, by tiny runs of
+    them in memory: the filter over the record, the engine with the run's calendar, the measures, and summary
+    mode's reduction."""
     COMMAND.check_overrides(overrides)
     validate(overrides)
     began = time.perf_counter()
     fresh = not engine.compiled()
-    tiny = [*overrides, "run.trajectories=20", "run.block_size=20", "run.particles=100", "run.summary=false",
-            "run.workers=1", "run.executor=local"]
-    spec, seed, config_yaml = prepare(compose(tiny))
-    outlook.summarize(ensemble.simulate(spec, seed, config_yaml))
+    tiny = [*overrides, "run.trajectories=20", "run.block_size=20", "run.particles=100", "run.workers=1",
+            "run.executor=local"]
+    for summary in ("false", "true"):  # every path kept, and summary mode's reduction (the filter runs once)
+        spec, seed, config_yaml = prepare(compose([*tiny, f"run.summary={summary}"]))
+        outlook.summarize(ensemble.simulate(spec, seed, config_yaml))
     print(f"The engine is {'compiled' if fresh else 'already compiled'} for this machine "
           f"({time.perf_counter() - began:.1f} s; cached next to the sources, so runs start at once)")
 

@@ -6,6 +6,7 @@ their expectations do not move with the record; tests of the model on the record
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -43,6 +44,12 @@ def quiet_model() -> list[str]:
 def logit(x):
     x = np.asarray(x, dtype=np.float64)
     return np.log(x / (1 - x))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def start_cache(tmp_path_factory):
+    """The filtered starts the tests make are kept in a folder of their own, not the user's cache."""
+    os.environ["SIM_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def model_name(ds: xr.Dataset) -> str:
 def start_state(ds: xr.Dataset) -> dict | None:
     """What the run starts from, for the report: the `start_state` the results record (JSON), and for a
     model tied to the record the last month of the record it was filtered on and the filter's figures
-    (dataset.with_start); None for a run from the model's judged initial state."""
+    (dataset.start_parts); None for a run from the model's judged initial state."""
     state = json.loads(ds.attrs.get("start_state") or "{}")
     state.update({key: ds.attrs[name] for key, name in (("last_record", "record_until"),
                                                          ("filter_particles", "filter_particles"),

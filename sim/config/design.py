@@ -10,7 +10,6 @@ their own stream of the run's seed, so they are the same on any number of worker
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Mapping
 
@@ -97,14 +96,16 @@ def entries(config: Mapping, key: str, column: np.ndarray, scale: bool) -> dict[
 
 def with_design(config: Mapping, design: Mapping[str, np.ndarray], rows: slice) -> dict:
     """A copy of a plain config with per-trajectory values (design[key][rows]) at dotted keys;
-    a scalar in the design is one value for every trajectory."""
-    out = copy.deepcopy(dict(config))
+    a scalar in the design is one value for every trajectory. Only the mappings on the way to a key are
+    copied (the rest is shared with `config`: configs are never changed in place)."""
+    out = dict(config)
     for key, values in design.items():
         node, *path, leaf = key.split(".")
-        target = out.setdefault(node, {})
+        target = out[node] = dict(out.get(node, {}))
         for part in path:
             if not isinstance(target.get(part), Mapping):
                 raise ConfigError(key, None, "no such parameter in the config")
+            target[part] = dict(target[part])
             target = target[part]
         if leaf not in target:
             raise ConfigError(key, None, "no such parameter in the config")

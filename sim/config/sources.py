@@ -50,7 +50,7 @@ def check_file(path: Path, name: str) -> None:
     if PACKAGE.search(text):
         raise UsageError(f"{name}: '# @package' is not allowed: the file's values belong to its group")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's where built
     except yaml.YAMLError:
         return
     for key, value in _items(data):

@@ -9,11 +9,12 @@ checks apply to every element and per-track vectors become (tracks, trajectories
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -80,7 +81,10 @@ def _vector(key: str, value: Any, rule: Rule, tracks: tuple[str, ...]) -> np.nda
     missing = [t for t in tracks if t not in value]
     if rule.kind == "vector" and missing:
         raise ConfigError(f"{key}.{missing[0]}", None, f"missing; {rule.describe()}")
-    rows = [np.atleast_1d(_number(f"{key}.{t}", value[t], rule)) if t in value else np.zeros(1) for t in tracks]
+    numbers = [_number(f"{key}.{t}", value[t], rule) if t in value else 0.0 for t in tracks]
+    if not any(isinstance(n, np.ndarray) for n in numbers):  # a number per track: numpy once, not per track
+        return np.array(numbers, dtype=float)[:, None]
+    rows = [np.atleast_1d(n) for n in numbers]
     width = max(r.size for r in rows)
     return np.stack([np.broadcast_to(r, (width,)) for r in rows])
 
@@ -226,6 +230,29 @@ def from_config(cfg: Mapping[str, Any]) -> RunSpec:
                               f"configs/scenario/{cfg['scenario'].get('name')}.yaml") from None
         raise
     return spec
+
+
+def with_changed(spec: RunSpec, cfg: Mapping[str, Any], keys: Iterable[str]) -> RunSpec:
+    """The spec of `cfg`, a config that differs from spec.config only at the dotted `keys` (a design's):
+    those are validated again as from_config would, and so are the rules that tie keys together; the rest
+    is spec's, validated when spec was made."""
+    sections = {name: copy.copy(getattr(spec, name)) for name in ("model", "scenario", "run", "analysis")}
+    for parts in dict.fromkeys(_converted_whole(key) for key in keys):
+        node, value = sections[parts[0]], cfg[parts[0]]
+        for part in parts[1:-1]:  # the namespaces on the way are copied, never changed in place
+            setattr(node, part, copy.copy(getattr(node, part)))
+            node, value = getattr(node, part), value[part]
+        setattr(node, parts[-1], _convert(".".join(parts), value[parts[-1]], spec.tracks))
+    changed = RunSpec(**sections, config=cfg)
+    _check_relations(changed)
+    scenario_rules.check(changed)
+    return changed
+
+
+def _converted_whole(key: str) -> tuple[str, ...]:
+    """The parts of a dotted key up to the part of the config one rule converts whole (a per-track vector)."""
+    parts = key.split(".")
+    return tuple(parts[:next((d for d in range(2, len(parts)) if rule_for(".".join(parts[:d]))), len(parts))])
 
 
 def _check_relations(spec: RunSpec) -> None:

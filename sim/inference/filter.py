@@ -16,7 +16,7 @@ the calibration (smc2.py) reads; a forecast starts from the filtered state (`Fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import SimpleNamespace
 
 import numpy as np
@@ -55,6 +55,20 @@ class Filtered:
     def picks(self, n: int, generator: np.random.Generator) -> np.ndarray:
         """n particle indices drawn with their weights (a block, then a particle of it)."""
         return generator.choice(self.weights.size, size=n, p=self.weights)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every field as an array (the particles' as origin_<field>), to be stored and read back exactly."""
+        out = {f"origin_{name}": np.asarray(value) for name, value in self.particles._asdict().items()}
+        return out | {f.name: np.asarray(getattr(self, f.name)) for f in fields(self) if f.name != "particles"}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "Filtered":
+        """The Filtered whose arrays() these are."""
+        p = {name: arrays[f"origin_{name}"] for name in Origin._fields}
+        particles = Origin(**{**p, "asymmetry": float(p["asymmetry"]), "years": float(p["years"])})
+        scalars = {"first": int(arrays["first"]), "until": int(arrays["until"]), "series": arrays["series"].tolist()}
+        return cls(particles=particles, **{f.name: scalars.get(f.name, arrays[f.name])
+                                           for f in fields(cls) if f.name != "particles"})
 
 
 def log_sum_exp(x: np.ndarray) -> np.ndarray:

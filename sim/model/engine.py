@@ -18,7 +18,7 @@ import simpy
 
 from .. import rng
 from ..config.design import with_design
-from ..config.validate import RunSpec, from_config
+from ..config.validate import RunSpec, with_changed
 from . import kernel
 from .calendar import Calendar
 from .dynamics import Dynamics
@@ -103,9 +103,10 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
         if np.shape(values) != (spec.run.trajectories,):
             raise ValueError(f"design {key}: needs one value per trajectory ({spec.run.trajectories})")
     if len(sizes) > 1:  # one block's own check below is the whole design's
-        from_config(with_design(spec.config, design, slice(None)))
+        with_changed(spec, with_design(spec.config, design, slice(None)), design)
     starts = np.cumsum([0, *sizes])
-    return [(from_config(with_design(spec.config, design, slice(a, a + n))), n) for a, n in zip(starts, sizes)]
+    return [(with_changed(spec, with_design(spec.config, design, slice(a, a + n)), design), n)
+            for a, n in zip(starts, sizes)]
 
 
 def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:

@@ -12,6 +12,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..analysis.outlook import Run
 from .style import BANDS, FORMATS, MONTH, STYLE, date_axis, label_name, save, series_style, span
@@ -108,6 +109,8 @@ def events(run: Run, stem: Path, formats: tuple[str, ...] = FORMATS) -> Path | N
                                  cmap=cmap, norm=norm, rasterized=True)  # thousands of cells: an image in a PDF
             bar = fig.colorbar(mesh, ax=ax, orientation="horizontal", fraction=0.05, pad=0.09, aspect=60)
             bar.set_label("share of futures with the event in that month, % (log scale; white: none)")
+            bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 0.01 … 100, not 10^k in TeX
+            bar.ax.xaxis.set_minor_formatter(NullFormatter())
         per_future = counts.values.sum(axis=1) / n
         for yi, x in enumerate(per_future):
             ax.annotate(f"{x:.2f}", (1.005, yi + 0.5), xycoords=("axes fraction", "data"), va="center", fontsize=7)

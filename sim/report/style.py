@@ -22,7 +22,7 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting 
 STYLE = {
     "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
-    "legend.frameon": False, "savefig.dpi": 150, "savefig.bbox": "tight", "pdf.fonttype": 42,
+    "legend.frameon": False, "savefig.dpi": 150, "pdf.fonttype": 42,
 }
 # (colour, line style, marker) per series: dark-to-light colours that also differ in dashes.
 SERIES = (("#1f4e79", "-", "o"), ("#d55e00", "--", "s"), ("#009e73", "-.", "^"),
@@ -56,7 +56,8 @@ FORMATS = ("png",)  # the report's figures: PNG, which report.md and report.html
 
 
 def save(fig, stem: Path, formats: tuple[str, ...] = FORMATS, **options) -> Path:
-    """Write the figure as stem.<format> for each format (the first is returned) and close it."""
+    """Write the figure, laid out by its maker (tight_layout), as stem.<format> for each format (the first is
+    returned) and close it; not cropped to what is drawn, which would draw it twice per format."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     for suffix in formats:
@@ -66,8 +67,8 @@ def save(fig, stem: Path, formats: tuple[str, ...] = FORMATS, **options) -> Path
 
 
 def save_png(fig, path: Path, dpi: int = 120) -> Path:
-    """Write a study's figure as one PNG at `path` and close it."""
-    return save(fig, Path(path).with_suffix(""), ("png",), dpi=dpi)
+    """Write a study's figure as one PNG at `path`, cropped to what is drawn, and close it."""
+    return save(fig, Path(path).with_suffix(""), ("png",), dpi=dpi, bbox_inches="tight")
 
 
 def panel_grid(count: int, cols: int = 2, width: float = 6.0, height: float = 4.2):

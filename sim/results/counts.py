@@ -12,6 +12,7 @@ run's analysis settings (δ, ε, window, milestones); they are recorded in the r
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from .. import rng
@@ -48,6 +49,22 @@ def _bin(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
     return np.clip(scaled, 0, bins - 1, out=scaled).astype(np.int64)
 
 
+@numba.njit(cache=True, nogil=True)
+def _level_histograms(levels, composite, bins):
+    """(months, tracks + 1, bins) int32 counts of each month's levels (months, tracks, n) and composite (n,
+    months), float32, on `bins` equal bins of [0, 1) as _bin places them (scaled in float32, clipped to the end
+    bins, truncated); one pass, compiled, with no array of bin indices (a block's counts fit in int32)."""
+    months, k, n = levels.shape
+    out = np.zeros((months, k + 1, bins), dtype=np.int32)
+    scale, top = np.float32(bins), np.float32(bins - 1)
+    for t in range(months):
+        for j in range(k + 1):
+            for i in range(n):
+                x = (levels[t, j, i] if j < k else composite[i, t]) * scale
+                out[t, j, int(min(max(x, np.float32(0)), top))] += 1
+    return out
+
+
 def _fixed(x: np.ndarray) -> np.ndarray:
     """The block's sums over the last axis of x and x² (accumulated in float64) in fixed point:
     integers that merge exactly in any order. Above two dimensions, one slice of the first axis
@@ -67,14 +84,11 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     levels = measures.recorded(levels)
     paths = levels.transpose(2, 0, 1)
     composite = measures.recorded(measures.composite(paths, spec.model.weights))  # (n, t), as the Dataset holds it
-    cell = (np.arange(k + 1) * BINS)[:, None]
-    hist = np.stack([_bincount(cell + _bin(np.vstack([levels[t], composite[:, t]]), 0.0, 1.0, BINS),
-                               (k + 1) * BINS) for t in range(months)],
-                    dtype=np.int32).reshape(months, k + 1, BINS)  # a block's counts fit: half the bytes to merge
+    hist = _level_histograms(levels, composite, BINS)
     m = measures.measure(paths, composite.astype(np.float64), spec.tracks, spec.analysis)
     mine = kept[(kept >= offset) & (kept < offset + n)]
     log = log.astype(np.int64).reshape(-1, 3)
-    local = log - [0, offset, 0]
+    local = np.subtract(log, [0, offset, 0], order="F")  # by column, as the questions read it
     return {
         "trajectories": np.array(n, dtype=np.int64),
         "hist": hist,

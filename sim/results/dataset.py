@@ -41,8 +41,21 @@ def version() -> str:
         return "0+unknown"
 
 
-def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict) -> xr.Dataset:
-    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order, with attributes `attrs`."""
+Parts = tuple[dict, dict, dict]  # variables, coordinates and attributes added to a Dataset as it is made
+
+
+def _made(variables: dict, coords: dict, attrs: dict, parts: tuple[Parts, ...]) -> xr.Dataset:
+    """A Dataset of these variables, coordinates and attributes and those of `parts`, made at once (xarray
+    aligns and copies on every assign)."""
+    for more_variables, more_coords, more_attrs in parts:
+        variables, coords, attrs = variables | more_variables, coords | more_coords, attrs | more_attrs
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+
+def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict,
+             parts: tuple[Parts, ...] = ()) -> xr.Dataset:
+    """One Dataset from the blocks' arrays (BlockResult.arrays), in block order, with attributes `attrs` and
+    the `parts` (start_parts, set_parts)."""
     levels = measures.recorded(np.concatenate([b["levels"] for b in blocks], axis=2).transpose(2, 0, 1))
     event_counts = np.concatenate([b["counts"] for b in blocks])
     n = levels.shape[0]
@@ -50,7 +63,7 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict) ->
     per_month = np.sum([b["event_month"] for b in blocks], axis=0).astype(np.int32)
     log = np.concatenate([b["log"] for b in blocks]).astype(np.int32)
     log = log[np.argsort(log[:, 1], kind="stable")]  # by trajectory, each in month order
-    return xr.Dataset(
+    return _made(
         {
             "level": (("trajectory", "time", "track"), levels, {"long_name": "integration level", "units": "1"}),
             "composite": (("trajectory", "time"), measures.recorded(measures.composite(levels, spec.model.weights)),
@@ -62,19 +75,19 @@ def assemble(spec: RunSpec, blocks: list[dict[str, np.ndarray]], attrs: dict) ->
             "log_time": ("log", times[log[:, 0]], {"long_name": "month of the event"}),
             "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
-        coords={
+        {
             "trajectory": np.arange(n, dtype=np.int32),
             "time": times,
             "track": list(spec.tracks),
             "event": list(EVENT_TYPES),
         },
-        attrs=attrs,
-    )
+        attrs, parts)
 
 
-def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr.Dataset:
+def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict,
+                parts: tuple[Parts, ...] = ()) -> xr.Dataset:
     """The results Dataset of a summary-mode run: quantile bands, mean and spread, the histograms
-    and counts the analysis reads, the sampled paths and the event records."""
+    and counts the analysis reads, the sampled paths and the event records; and the `parts`."""
     n = int(merged["trajectories"])
     count = spec.months
     times = months.dates(spec.run.start, count)
@@ -84,7 +97,7 @@ def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr
     mean = s1 / n
     sd = np.sqrt(np.maximum(s2 - n * mean**2, 0) / max(n - 1, 1))
     log = merged["log"]
-    return xr.Dataset(
+    return _made(
         {
             "band": (("quantile", "time", "series"), counts.quantiles(hist, counts.QUANTILES).astype(np.float32),
                      {"long_name": "quantile of the level over futures", "resolution": 1 / counts.BINS}),
@@ -120,45 +133,42 @@ def from_counts(spec: RunSpec, merged: dict[str, np.ndarray], attrs: dict) -> xr
             "log_time": ("log", times[log[:, 0]]),
             "log_event": ("log", log[:, 2].astype(np.int8), EVENT_CODES),
         },
-        coords={"quantile": list(counts.QUANTILES), "time": times, "series": series, "track": list(spec.tracks),
-                "event": list(EVENT_TYPES), "outlook": list(measures.CLASSES),
-                "horizon": times[measures.horizons(count)], "milestone": list(vars(spec.analysis.milestones)),
-                "integer_metric": list(counts.INTEGER_METRICS), "sample": merged["sample_index"].astype(np.int32),
-                "question": [q.id for q in questions.named(spec.analysis.questions)]},
-        attrs={**attrs, "layout": "summary", "trajectories": n},
-    )
+        {"quantile": list(counts.QUANTILES), "time": times, "series": series, "track": list(spec.tracks),
+         "event": list(EVENT_TYPES), "outlook": list(measures.CLASSES),
+         "horizon": times[measures.horizons(count)], "milestone": list(vars(spec.analysis.milestones)),
+         "integer_metric": list(counts.INTEGER_METRICS), "sample": merged["sample_index"].astype(np.int32),
+         "question": [q.id for q in questions.named(spec.analysis.questions)]},
+        {**attrs, "layout": "summary", "trajectories": n}, parts)
 
 
-def with_start(ds: xr.Dataset, filtered) -> xr.Dataset:
-    """The run's Dataset with the record it started from: the filtered path of every track, the
-    composite and the drivers month by month up to the start (quantiles and means), the effective
-    sample size, and attributes naming the last month of the record used and the filter's figures."""
-    times = months.dates(filtered.first, filtered.ess.size)
-    out = ds.assign(
-        record_band=(("record_time", "record_series", "record_quantile"), filtered.bands.astype(np.float32),
-                     {"long_name": "filtered quantile of the state given the record up to each month"}),
-        record_mean=(("record_time", "record_series"), filtered.means.astype(np.float32),
-                     {"long_name": "filtered mean of the state given the record up to each month"}),
-        record_ess=("record_time", filtered.ess.astype(np.float32),
-                    {"long_name": "effective sample size of the filter's particles"}),
-    ).assign_coords(record_time=times, record_series=list(filtered.series),
-                    record_quantile=[0.05, 0.5, 0.95])
-    out.attrs.update({"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
-                      "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)), "filter_ess_min": float(filtered.ess.min()),
-                      "filter_ess_end": float(filtered.ess[-1])})
-    return out
+def start_parts(filtered) -> Parts:
+    """The record a run started from: the filtered path of every track, the composite and the drivers month
+    by month up to the start (quantiles and means), the effective sample size, and attributes naming the
+    last month of the record used and the filter's figures."""
+    variables = {
+        "record_band": (("record_time", "record_series", "record_quantile"), filtered.bands.astype(np.float32),
+                        {"long_name": "filtered quantile of the state given the record up to each month"}),
+        "record_mean": (("record_time", "record_series"), filtered.means.astype(np.float32),
+                        {"long_name": "filtered mean of the state given the record up to each month"}),
+        "record_ess": ("record_time", filtered.ess.astype(np.float32),
+                       {"long_name": "effective sample size of the filter's particles"}),
+    }
+    coords = {"record_time": months.dates(filtered.first, filtered.ess.size), "record_series": list(filtered.series),
+              "record_quantile": [0.05, 0.5, 0.95]}
+    attrs = {"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
+             "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)),
+             "filter_ess_min": float(filtered.ess.min()), "filter_ess_end": float(filtered.ess[-1])}
+    return variables, coords, attrs
 
 
-def with_sets(ds: xr.Dataset, parameter_set: np.ndarray, keys: list[str], values: np.ndarray) -> xr.Dataset:
-    """The run's Dataset with the parameter sets its futures drew (posterior draws: values (sets, keys) at
-    the model keys) and the set of each future."""
-    out = ds.assign(parameter_set=("trajectory", parameter_set.astype(np.int16),
+def set_parts(parameter_set: np.ndarray, keys: list[str], values: np.ndarray) -> Parts:
+    """The parameter sets a run's futures drew (posterior draws: values (sets, keys) at the model keys) and
+    the set of each future."""
+    variables = {"parameter_set": ("trajectory", parameter_set.astype(np.int16),
                                    {"long_name": "the parameter set (a posterior draw) the future ran with"}),
-                    set_value=(("parameter_set_index", "parameter_key"), values.astype(np.float64),
-                               {"long_name": "each parameter set's value at each model key"}))
-    out = out.assign_coords(parameter_key=list(keys))
-    out.attrs["parameter_sets"] = int(len(values))
-    return out
+                 "set_value": (("parameter_set_index", "parameter_key"), values.astype(np.float64),
+                               {"long_name": "each parameter set's value at each model key"})}
+    return variables, {"parameter_key": list(keys)}, {"parameter_sets": int(len(values))}
 
 
 def attributes(spec: RunSpec, seed: int, config_yaml: str, inputs: str) -> dict:

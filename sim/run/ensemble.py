@@ -21,7 +21,7 @@ from ..record import derived
 from ..record.events import EVENTS_FILE
 from ..record.indicators import INDICATORS_FILE
 from ..results import counts, dataset, questions
-from . import executors, progress
+from . import executors, progress, start_cache
 
 
 def tied_to_record(spec: RunSpec) -> bool:
@@ -53,13 +53,40 @@ class Start:
         values = self.values(picks)
         return spec.model if values is None else from_config(with_design(spec.config, values, slice(None))).model
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every field as arrays, to be stored and read back exactly (from_arrays)."""
+        own = {"start_keys": np.array(self.keys, dtype=str), "start_per_set": np.array(self.per_set)}
+        return self.filtered.arrays() | own | ({} if self.sets is None else {"start_sets": self.sets})
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "Start":
+        """The Start whose arrays() these are."""
+        return cls(particle_filter.Filtered.from_arrays(arrays), arrays["start_keys"].tolist(),
+                   arrays.get("start_sets"), int(arrays["start_per_set"]))
+
 
 def start(spec: RunSpec, seed: int, record: derived.Record | None = None, sets_known_by: int | None = None) -> Start:
     """The record filtered up to run.start with run.particles particles (nothing later is read); a
     model with parameter sets spreads them over up to run.particles / PER_SET sets, those calibrated to
-    the latest month not after `sets_known_by` (by default run.start)."""
-    record = derived.load() if record is None else record
+    the latest month not after `sets_known_by` (by default run.start). On the record in data/ (record
+    None), a start made before for the same inputs is read from the cache (start_cache.py)."""
     chosen = design.sets_for(spec, MODEL_DIR, sets_known_by)
+    if record is not None:
+        return _filtered(spec, seed, record, chosen)
+    record = derived.load()
+    name = start_cache.key(record=start_cache.content_digest(record), sets=start_cache.content_digest(chosen),
+                           seed=seed, start=spec.run.start, particles=spec.run.particles,
+                           config={k: v for k, v in spec.config.items() if k not in ("run", "analysis")})
+    found = start_cache.read(name)
+    if found is not None:
+        return Start.from_arrays(found)
+    begun = _filtered(spec, seed, record, chosen)
+    start_cache.write(name, begun.arrays())
+    return begun
+
+
+def _filtered(spec: RunSpec, seed: int, record: derived.Record, chosen: tuple | None) -> Start:
+    """The record filtered up to run.start, over the parameter sets `chosen` (keys, values) if any."""
     if chosen is None:
         return Start(particle_filter.run(spec.model, record, spec.run.start, spec.run.particles, seed), [], None,
                      spec.run.particles)
@@ -130,14 +157,11 @@ def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store
         found, drawn = None, design.from_sets(spec, seed, MODEL_DIR)
     jobs = executors.jobs(spec, seed, {**(drawn or {}), **(values or {})} or None, found)
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
-    if counts.chosen(spec.run):
-        ds = dataset.from_counts(spec, counts.collect(arrays for _, arrays in finished), attrs)
-    else:
-        blocks = dict(finished)
-        ds = dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], attrs)
-    if begun is None:
-        return ds
-    ds = dataset.with_start(ds, begun.filtered)
-    if begun.sets is not None and not counts.chosen(spec.run):
-        ds = dataset.with_sets(ds, picks // begun.per_set, begun.keys, begun.sets)
-    return ds
+    summary = counts.chosen(spec.run)
+    parts = () if begun is None else (dataset.start_parts(begun.filtered),)
+    if begun is not None and begun.sets is not None and not summary:
+        parts += (dataset.set_parts(picks // begun.per_set, begun.keys, begun.sets),)
+    if summary:
+        return dataset.from_counts(spec, counts.collect(arrays for _, arrays in finished), attrs, parts)
+    blocks = dict(finished)
+    return dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], attrs, parts)

@@ -9,6 +9,7 @@ one of another run, a copy under another index or a damaged file is named with w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -119,12 +120,13 @@ def run_key(config_yaml: str, inputs: str) -> str:
     config = yaml.safe_load(config_yaml)
     for key in EXECUTION:
         config.get("run", {}).pop(key, None)
-    record = yaml.safe_dump(config, sort_keys=True) + inputs + f"\nformat {FORMAT}\ncode {_code()}"
+    record = yaml.safe_dump(config, sort_keys=True) + inputs + f"\nformat {FORMAT}\ncode {code_digest()}"
     return hashlib.sha256(record.encode()).hexdigest()
 
 
-def _code() -> str:
-    """The digest of the source of the packages that compute and keep blocks."""
+@functools.cache
+def code_digest() -> str:
+    """The digest of the source of the packages that compute and keep blocks (and filter the record)."""
     root = Path(__file__).resolve().parents[1]
     return files.digest(*sorted(p for package in CODE for p in (root / package).rglob("*.py")),
                         root / "rng.py", root / "months.py")

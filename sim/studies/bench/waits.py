@@ -1,8 +1,9 @@
 """Where users wait, each as a ratio to a reference measured in the same call (a shared machine's
 absolute times drift):
-- everyday: the baseline run end to end (`python -m sim`, compiled) against importing its libraries,
-  each in a fresh process, with the first run on an empty compile cache against a warm run and the
-  compile alone (`python -m sim --warm-up` on an empty cache, less the same on a full one);
+- everyday: the baseline run end to end (`python -m sim`, compiled, its filtered start read from the
+  cache the first run wrote: run/start_cache.py) against importing its libraries, each in a fresh
+  process, with the first run on empty caches against a warm run and the compile alone (`python -m sim
+  --warm-up` on an empty compile cache, less the same on a full one);
 - api: the Python API's per-call cost for a pre-built model (sim.Model.run) less the engine's time
   for the same trajectories;
 - workers: automatic workers and two workers against one on whole runs, each in a fresh process;
@@ -38,15 +39,17 @@ def _seconds(args: list[str], env: dict | None = None) -> float:
 
 
 def everyday(overrides: list[str]) -> dict:
-    """The baseline run against importing its libraries, and the first run on an empty compile cache."""
+    """The baseline run against importing its libraries, and the first run on empty caches."""
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as other:
         run = ["-m", "sim", "--out", f"{first}/run", "--force", *overrides]
-        cold = {"NUMBA_CACHE_DIR": f"{first}/cache"}
-        first_run = _seconds(run, cold)  # compiles into an empty cache
+        cold = {"NUMBA_CACHE_DIR": f"{first}/cache", "SIM_CACHE_DIR": f"{first}/starts"}
+        first_run = _seconds(run, cold)  # compiles into an empty cache and filters the record
         warm_run = min(_seconds(run, cold) for _ in range(2))
         imports = min(_seconds(["-c", "import sim.cli, sim.app"]) for _ in range(3))
         warm_up = ["-m", "sim", "--warm-up", *overrides]
-        compile_seconds = _seconds(warm_up, {"NUMBA_CACHE_DIR": f"{other}/cache"}) - _seconds(warm_up, cold)
+        compiled, loaded = ({"NUMBA_CACHE_DIR": cache, "SIM_CACHE_DIR": f"{other}/{name}"}  # both filter
+                            for name, cache in (("compiled", f"{other}/cache"), ("loaded", f"{first}/cache")))
+        compile_seconds = _seconds(warm_up, compiled) - _seconds(warm_up, loaded)
     return {"import_seconds": imports, "warm_run_seconds": warm_run, "first_run_seconds": first_run,
             "compile_seconds": compile_seconds,
             "warm_run_over_import": warm_run / imports,
