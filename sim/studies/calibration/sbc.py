@@ -8,6 +8,7 @@ record cannot hold."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
     histograms (figures/sbc.png) and sbc.json (last) with each parameter's uniformity p-value."""
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).unlink(missing_ok=True)
+    began = time.perf_counter()
     truths, found = posteriors(study, replicates, study.until, draws, study.seed)
+    seconds = time.perf_counter() - began
     found_ranks = ranks(truths, found)
     bins = 5 if (draws + 1) % 5 == 0 else 4 if (draws + 1) % 4 == 0 else 2
     p = uniformity(found_ranks, draws, bins)
@@ -74,6 +77,7 @@ def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
         pd.DataFrame(found_ranks, columns=study.prior.names).to_csv(tmp, index=False)
     sbc_figure(found_ranks, study.prior.names, draws, bins, p, out / "figures" / "sbc.png")
     summary = {"replicates": replicates, "draws": draws, "bins": bins, "record_until": months.text(study.until),
+               "seconds": round(seconds, 1),
                "settings": asdict(study.settings), "seed": study.seed,
                "p_values": dict(zip(study.prior.names, map(float, p))),
                "pooled_p_value": float(uniformity(found_ranks.reshape(-1, 1), draws, bins)[0])}
