@@ -80,6 +80,11 @@ def log_sum_exp(x: np.ndarray) -> np.ndarray:
         return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]
 
 
+def effective_size(weights: np.ndarray) -> np.ndarray:
+    """The effective sample size 1 / Σ w² of normalised weights, along the last axis."""
+    return 1.0 / np.sum(weights**2, axis=-1)
+
+
 def systematic(weights: np.ndarray, generator: np.random.Generator) -> np.ndarray:
     """Systematic resampling of each row of normalised weights (rows, m): (rows, m) indices into the
     row, from one uniform per row (low variance)."""
@@ -133,14 +138,10 @@ class Population:
         """(blocks, particles) each block's normalised weights."""
         return np.exp(self.logw - log_sum_exp(self.logw)[:, None])
 
-    def ess(self) -> np.ndarray:
-        """(blocks,) each block's effective sample size."""
-        return 1.0 / np.sum(self.weights() ** 2, axis=1)
-
     def resample(self, generator: np.random.Generator) -> None:
         """Resample the blocks whose effective sample size is below half their particles."""
         weights = self.weights()
-        low = np.flatnonzero(1.0 / np.sum(weights**2, axis=1) < self.size / 2)
+        low = np.flatnonzero(effective_size(weights) < self.size / 2)
         if low.size:
             within = systematic(weights[low], generator)
             self.walk.keep(self.columns(low), (low[:, None] * self.size + within).ravel())
@@ -210,7 +211,7 @@ def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed
     for i in range(obs.months):
         population.advance()
         each = population.weights()
-        ess[i] = (1.0 / np.sum(each**2, axis=1)).min()
+        ess[i] = effective_size(each).min()
         weights = each.ravel() / blocks
         level = state.level @ weights.astype(np.float32)  # float32 by float64 would leave BLAS for a slow loop
         means.append(np.concatenate([level, [composite @ level], state.drivers @ weights]))

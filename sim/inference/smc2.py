@@ -120,6 +120,11 @@ def ess(logw: np.ndarray) -> float:
     return float(1.0 / np.sum(np.exp(2 * (logw - logsumexp(logw)))))
 
 
+def tempered(loglik: np.ndarray, last: np.ndarray, rest: float) -> np.ndarray:
+    """The log-likelihood estimates to the month less the share `rest` of the month's own not yet taken."""
+    return loglik - rest * last
+
+
 class Sampler:
     """SMC² over the record: `run` walks the record once and returns the posterior at the months asked for."""
 
@@ -213,7 +218,7 @@ class Sampler:
             outside = ~self.prior.inside(proposal)  # prior density 0: rejected below, simulated at the current point
             simulated = np.where(outside[:, None], u, proposal)
             columns, logw, loglik, last = self.filters(simulated, months, pool, len(posterior.moves) * s.moves + made + 1)
-            ratio = (loglik - rest * last - population.loglik + rest * population.last
+            ratio = (tempered(loglik, last, rest) - tempered(population.loglik, population.last, rest)
                      + self.prior.log_density(proposal) - self.prior.log_density(u)
                      + log_normal(u, centre, root) - log_normal(proposal, centre, root))
             accept = np.flatnonzero(np.log(self.generator.random(s.sets)) < ratio)
@@ -235,8 +240,8 @@ class Sampler:
         estimates and the sets' spread understates the posterior's (Doucet et al. 2015)."""
         probes = np.repeat(u[self.generator.choice(len(u), min(PROBES, len(u)), replace=False)], 2, axis=0)
         _, _, loglik, last = self.filters(probes, months, pool, 20_000 + len(posterior.moves))
-        tempered = loglik - rest * last
-        sd = float(np.sqrt(np.mean((tempered[0::2] - tempered[1::2]) ** 2) / 2))
+        estimates = tempered(loglik, last, rest)
+        sd = float(np.sqrt(np.mean((estimates[0::2] - estimates[1::2]) ** 2) / 2))
         posterior.moves[-1]["noise"] = round(sd, 3)
         return sd
 
@@ -250,7 +255,7 @@ class Sampler:
         fresh.adopt(columns, logw, loglik, last, np.arange(len(u)))
         fresh.month = months
         posterior.moves[-1]["particles_after"] = self.particles
-        return fresh, (loglik - rest * last) - (population.loglik - rest * population.last)
+        return fresh, tempered(loglik, last, rest) - tempered(population.loglik, population.last, rest)
 
     def count(self, sets: int, months: int) -> None:
         """Count a pass of `sets` filters over `months` months."""
