@@ -8,11 +8,12 @@ in blocks/, so a run stopped at any point resumes (run.resume=true) without comp
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from . import files
+from . import files, forked
 from .analysis import outlook
 from .config.compose import prepare
 from .report import document
@@ -33,8 +34,8 @@ def asked(out_dir: Path) -> list[str]:
 
 
 def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> dict:
-    """Run the configured ensemble into out_dir: results.nc, then what finish() writes (figures, the
-    reports, outlook.csv and summary.json); the blocks are removed once all of it is in place. A run
+    """Run the configured ensemble into out_dir: what finish() writes (results.nc, figures, the reports,
+    outlook.csv and summary.json); the blocks are removed once all of it is in place. A run
     that takes over a minute or 1 GiB says so first, and one that cannot fit in memory is refused
     (estimate.py). `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a sweep's jobs)
     once the folder's blocks are checked. The caller holds the folder's lock."""
@@ -51,20 +52,21 @@ def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> d
     ds.attrs["overrides"] = json.dumps(asked(out_dir))
     view = outlook.analyse(ds, spec.analysis)
     print(outlook.headline(view.summary), flush=True)  # the numbers, before the files that show them
-    io.save(ds, out_dir / "results.nc")
-    finish(ds, out_dir, spec, view)
+    finish(ds, out_dir, spec, view, results=True)
     store.remove()
     print(f"Results in {out_dir}")
     return view.summary
 
 
-def finish(ds, out_dir: Path, spec=None, view=None, extra_formats: tuple[str, ...] = ()) -> dict:
+def finish(ds, out_dir: Path, spec=None, view=None, extra_formats: tuple[str, ...] = (), results: bool = False) -> dict:
     """Figures (in the formats of run.figures, and `extra_formats`), the reports and outlook.csv, then
     summary.json, of a run's results (spec: as recorded in them; view: their analysis, when already made)
-    in its folder; each file is complete under its name, and summary.json says that all are."""
+    in its folder; with `results`, results.nc too, written by a forked copy of this process while the
+    figures are drawn (forked.py). Each file is complete under its name, and summary.json says that all are."""
     spec = spec or spec_of(ds)
     view = view or outlook.analyse(ds, spec.analysis)
     formats = getattr(spec.run, "figures", FORMATS)  # results recorded before run.figures: the default
-    document.publish(view, out_dir, spec.run.sample_paths, tuple(dict.fromkeys(formats + extra_formats)))
+    with forked.beside(lambda: io.save(ds, out_dir / "results.nc")) if results else nullcontext():
+        document.publish(view, out_dir, spec.run.sample_paths, tuple(dict.fromkeys(formats + extra_formats)))
     files.write_text(out_dir / MARKER, json.dumps(view.summary, indent=2, ensure_ascii=False) + "\n")
     return view.summary

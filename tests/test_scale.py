@@ -25,9 +25,10 @@ def simulate(overrides: list[str]) -> xr.Dataset:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["run.summary=false", "run.summary=true"])
-def test_one_worker_two_workers_and_a_dask_cluster_give_identical_results(mode):
-    one = simulate([*SMALL, mode])
-    same_bytes(one, simulate([*SMALL, mode, "run.workers=2"]))
+def test_one_worker_two_threads_two_processes_and_a_dask_cluster_give_identical_results(mode):
+    one = simulate([*SMALL, mode, "run.workers=1"])
+    same_bytes(one, simulate([*SMALL, mode, "run.workers=2"]))  # threads, the default executor
+    same_bytes(one, simulate([*SMALL, mode, "run.executor=local", "run.workers=2"]))
     same_bytes(one, simulate([*SMALL, mode, "run.executor=dask", "run.workers=2"]))
 
 
@@ -71,5 +72,5 @@ def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refuse
     assert summary.chosen(spec.run)
     assert not summary.chosen(prepare(compose(["run.trajectories=600", "run.summary=false",
                                                "run.summary_above=500"]))[0].run)
-    with pytest.raises(ConfigError, match="run.executor = 'spark': must be local or dask"):
+    with pytest.raises(ConfigError, match="run.executor = 'spark': must be threads, local or dask"):
         prepare(compose(["run.executor=spark"]))

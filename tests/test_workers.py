@@ -18,7 +18,8 @@ from sim.results.io import load
 from sim.run import executors
 
 # 40 blocks in summary mode: long enough to kill something while it works
-WORKING = ["model=reference", "run.trajectories=40000", "run.block_size=1000", "run.summary=true", "run.workers=2"]
+WORKING = ["model=reference", "run.trajectories=40000", "run.block_size=1000", "run.summary=true", "run.workers=2",
+           "run.executor=local"]
 
 
 def _started(proc, folder) -> bool:

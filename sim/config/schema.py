@@ -51,7 +51,7 @@ class Rule:
             "file": "must be a file name, or null",
             "model": "must be a mapping of model keys, nested as under model",
             "flag": "must be true or false (or null where the default is automatic)",
-            "executor": "must be local or dask",
+            "executor": "must be threads, local or dask",
             "workers": "must be an integer in [1, 1024], or null for automatic",
             "asymmetry": "must be a number in [0, 1], or record (from the record's GDP, population and territory ratios)",
             "probabilities": "must be a list of 3 probabilities (magnitudes 1, 2, 3) summing to 1",

@@ -139,7 +139,7 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
                 or not set(value) <= {"png", "pdf", "svg"}):
             raise ConfigError(key, value, rule.describe())
         return tuple(value)
-    if rule.kind == "executor" and value not in ("local", "dask"):
+    if rule.kind == "executor" and value not in ("threads", "local", "dask"):
         raise ConfigError(key, value, rule.describe())
     if rule.kind in ("file", "address"):
         if value is not None and (not isinstance(value, str) or not value.strip()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from .. import forked
 from ..analysis.outlook import Run
 from .level_figures import events, fan_chart
 from .outcome_figures import classes, milestones, setbacks, tracks
@@ -15,24 +16,27 @@ from .style import FORMATS
 def draw(runs: list[Run], folder: Path, sample_paths: int = 6,
          progress: Callable[[int, int], None] | None = None, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
     """Every figure for these runs into `folder`, in each of `formats`; name → PNG path (figures that do not
-    apply are left out).
+    apply are left out). The fan chart, the heaviest, is drawn in a forked copy of this process beside the
+    others (forked.py).
 
     `progress(done, total)`, when given, is called after each figure.
     """
     folder = Path(folder)
     jobs = {
-        "fan_chart": lambda: fan_chart(runs, folder / "fan_chart", sample_paths, formats),
         "milestones": lambda: milestones(runs, folder / "milestones", formats),
         "classes": lambda: classes(runs, folder / "classes", formats),
         "tracks": lambda: tracks(runs, folder / "tracks", formats),
         "setbacks": lambda: setbacks(runs, folder / "setbacks", formats),
         "events": lambda: events(runs[0], folder / "events", formats) if len(runs) == 1 else None,
     }
-    out = {}
-    for done, (name, job) in enumerate(jobs.items(), 1):
-        path = job()
-        if path is not None:
-            out[name] = path
-        if progress:
-            progress(done, len(jobs))
-    return out
+    total = len(jobs) + 1
+    with forked.beside(lambda: fan_chart(runs, folder / "fan_chart", sample_paths, formats)) as fan:
+        drawn = {}
+        for done, (name, job) in enumerate(jobs.items(), 1):
+            drawn[name] = job()
+            if progress:
+                progress(done, total)
+        drawn = {"fan_chart": fan(), **drawn}
+    if progress:
+        progress(total, total)
+    return {name: path for name, path in drawn.items() if path is not None}

@@ -44,7 +44,8 @@ def cost(spec: RunSpec) -> Cost:
     workers = worker_count(spec.run, n * (months - 1))
     summary = counts.chosen(spec.run)
     block = BLOCK * min(n, spec.run.block_size) * months
-    memory = PROCESS + (block if workers == 1 else workers * (WORKER + block)) + (0 if summary else PATH * n * months)
+    processes = workers if workers > 1 and spec.run.executor != "threads" else 0  # each with its own kernel
+    memory = PROCESS + workers * block + processes * WORKER + (0 if summary else PATH * n * months)
     seconds = n * (months - 1) * (SUMMARY_NS / workers if summary else FULL_NS) / 1e9
     if tied_to_record(spec):  # the record filtered up to the start, in this process
         particles = spec.run.particles
