@@ -19,7 +19,7 @@ COLUMNS = ["check", "points", "inside_90", "calibrated_inside", "inside_p", "mea
 
 def table(rows: list[dict]) -> str:
     """The checks as a Markdown table."""
-    lines = ["| check | points | inside the 90 % band | a calibrated model's 95 % range | binomial p | discrepancy "
+    lines = ["| check | points | inside the 90 % band | a right model's 95 % range | p (share inside) | discrepancy "
              "| observed | replicas' median | replicas' 90 % | P(replica ≥ observed) |",
              "|:---|---:|---:|---:|---:|:---|---:|---:|---:|---:|"]
     for r in rows:
