@@ -4,6 +4,9 @@ for counts without a randomised PIT's own noise, and how that share is spread wh
 import numpy as np
 from scipy import stats
 
+from sim.config.compose import compose, prepare
+from sim.inference import observation
+from sim.record import derived
 from sim.studies import checks
 
 
@@ -38,3 +41,20 @@ def test_the_randomised_pit_of_counts_is_uniform_when_the_record_comes_from_the_
     replicas = generator.poisson(0.4, size=(2000, 4000))
     pit = checks.pit_counts(generator.poisson(0.4, size=2000), replicas, generator)
     assert stats.kstest(pit, "uniform").pvalue > 0.01 and abs(((pit >= 0.05) & (pit <= 0.95)).mean() - 0.90) < 0.02
+
+
+def test_each_indicator_is_checked_a_year_ahead_from_the_december_before():
+    """Every year after the start with the indicator on record is one point, its observed value the record's,
+    its replicas made from the state filtered to the December before."""
+    spec, seed, _ = prepare(compose(["run.start=2019-12", "run.particles=400"]))
+    record = derived.load()
+    last = derived.end_month(*record)
+    model = spec.model
+    rows = {row["check"].split(" a year ahead")[0]: row for row in checks.year_ahead(
+        spec, record, last, 40, seed, derived.asymmetry(record.indicators, model.record.territory_ratio))}
+    assert set(rows) == {"brent", "trade_share", "subsidy"}
+    measured = observation.observe(record, model, last).indicators
+    for name, row in rows.items():
+        assert row["years"] == [y for y in range(2020, last // 12 + 1) if y in measured[name]]
+        assert np.array_equal(row["observed"], [measured[name][y] for y in row["years"]])
+        assert row["band"].shape == (len(row["years"]), 3) and 0 <= row["inside_90"] <= 1

@@ -25,6 +25,7 @@ from . import likelihood
 
 RECORDED = ("crisis", "sanctions", "detente")  # one-row kinds the record codes as rows of their type
 ALWAYS = ("transition",)                        # kinds the record would hold whenever they happen
+HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
 INDICATORS = ("brent", "trade_share", "subsidy")  # yearly observables: of R, D and the subsidy
 
 
@@ -112,8 +113,9 @@ def event_loglik(log_rate: np.ndarray, rows: tuple[np.ndarray, np.ndarray], obs:
 
 
 def indicator_loglik(means: dict[str, np.ndarray], obs: Observations, year: int, model: SimpleNamespace) -> np.ndarray:
-    """(n,) Gaussian log-likelihood of a year's indicators given each particle's yearly means of R, D and
-    the subsidy (`means`); log Brent is log(brent_reference) − R."""
+    """(n,) Gaussian log-density of a year's indicators given each particle's yearly means of R, D and the
+    subsidy (`means`) and measurement errors (which a calibration may estimate, hence the whole density);
+    log Brent is log(brent_reference) − R."""
     r = model.record
     predicted = {"brent": np.log(r.brent_reference) - means["brent"], "trade_share": means["trade_share"],
                  "subsidy": means["subsidy"]}
@@ -122,7 +124,7 @@ def indicator_loglik(means: dict[str, np.ndarray], obs: Observations, year: int,
         value = obs.indicators[name].get(year)
         if value is not None:
             sd = getattr(r.noise, name)
-            out = out - 0.5 * ((value - predicted[name]) / sd) ** 2
+            out = out - 0.5 * ((value - predicted[name]) / sd) ** 2 - np.log(sd) - HALF_LOG_2PI
     return np.asarray(out)
 
 

@@ -18,6 +18,8 @@ p-value of the shares of replicas each taken as the record.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 
 import numpy as np
 
@@ -87,6 +89,13 @@ def check(name: str, measure: str, replicas: np.ndarray, statistic: float, repli
             "p_value": p_value(statistic, replicated), "band": band, "observed": observed, "years": list(years)}
 
 
+def mean_squared_z(values: np.ndarray, replicated: np.ndarray) -> np.ndarray:
+    """(m,) the mean over points of the squared standardised errors of values (points, m) against the replicas
+    (points, n), standardised by the replicas' median and standard deviation."""
+    centre, spread = np.median(replicated, axis=1)[:, None], replicated.std(axis=1)[:, None]
+    return (((values - centre) / spread) ** 2).mean(axis=0)
+
+
 def yearly(hits: np.ndarray, first: int, years: list[int]) -> np.ndarray:
     """(years, tracks, n) track hits per calendar year from monthly hits (months, tracks, n) from month `first`."""
     year = (first + np.arange(hits.shape[0])) // 12
@@ -147,17 +156,45 @@ def run(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: i
         uneven_rep.sum(0) * per_decade, np.quantile(uneven_rep.sum(0) * per_decade, [0.05, 0.5, 0.95])[None],
         np.array([uneven_obs.sum() * per_decade]), [years[-1]]))
     rows.append(comovement(obs, reps, first, years, offset))
+    rows += year_ahead(spec, record, last, replicas, seed, asymmetry)
     for name in observation.INDICATORS:
         known = [(i, y) for i, y in enumerate(reps.years) if y in obs.indicators[name]]
         observed = np.array([obs.indicators[name][y] for _, y in known])
         replicated = reps.indicators[name][[i for i, _ in known]]
-        spread = replicated.std(axis=1)
-        centre = np.median(replicated, axis=1)
-        error = (((observed - centre) / spread) ** 2).mean()
-        errors = (((replicated - centre[:, None]) / spread[:, None]) ** 2).mean(axis=0)
         rows.append(check(f"{name} by year, {len(known)} years {known[0][1]}–{known[-1][1]}", "mean squared z",
-                          replicated, error, errors,
+                          replicated, float(mean_squared_z(observed[:, None], replicated)[0]),
+                          mean_squared_z(replicated, replicated),
                           np.quantile(replicated, [0.05, 0.5, 0.95], axis=1).T, observed, [y for _, y in known]))
     for row in rows:
         row["window"] = f"{months.text(first)} to {months.text(last)}"
+    return rows
+
+
+def year_ahead(spec: RunSpec, record: derived.Record, last: int, replicas: int, seed: int,
+               asymmetry: dict[int, float]) -> list[dict]:
+    """Each indicator a year ahead: every year's value against replicas of that year from the state filtered
+    on the record to the December before (the parameters, as above, from the posterior given the record to
+    `last`). Unlike a path replicated over the whole window, whose years move together, these points are
+    nearly independent when the model is right, so their share inside the band tests the model's bands."""
+    found: dict[str, list] = {name: [] for name in observation.INDICATORS}
+    measured = observation.observe(record, spec.model, last).indicators
+    for year in range(spec.run.start // 12 + 1, last // 12 + 1):
+        before = dataclasses.replace(spec, run=copy.copy(spec.run))
+        before.run.start = 12 * year - 1
+        begun = ensemble.start(before, seed, record, sets_known_by=last)
+        picks = begun.filtered.picks(replicas, rng.stream(seed, year, "checks-year-ahead-origin"))
+        model = begun.model(before, picks)
+        reps = replicate.replicate(model, replicas, 12 * year, 12, asymmetry,
+                                   rng.child_seed(seed, year, "checks-year-ahead"), begun.filtered.origin(picks))
+        for name in found:
+            if year in measured[name] and year in reps.years:
+                found[name].append((year, measured[name][year], reps.indicators[name][reps.years.index(year)]))
+    rows = []
+    for name, points in ((name, points) for name, points in found.items() if points):
+        years = [p[0] for p in points]
+        observed, replicated = np.array([p[1] for p in points]), np.stack([p[2] for p in points])
+        rows.append(check(f"{name} a year ahead, {len(years)} years {years[0]}–{years[-1]}", "mean squared z",
+                          replicated, float(mean_squared_z(observed[:, None], replicated)[0]),
+                          mean_squared_z(replicated, replicated), np.quantile(replicated, [0.05, 0.5, 0.95], axis=1).T,
+                          observed, years))
     return rows
