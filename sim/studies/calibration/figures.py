@@ -44,19 +44,26 @@ def sampler_figure(posterior: Posterior, first: int, path: Path) -> Path:
         top.set_ylabel("effective sets")
         top.set_title("Effective sample size of the parameter sets (falls as the record teaches; restored at each move)")
         at = [m["month"] / 12 for m in posterior.moves]
-        bottom.plot(at, [m["acceptance"] for m in posterior.moves], "o-", ms=3, color="#e6550d", label="acceptance")
+        bottom.plot(at, [m["acceptance"] for m in posterior.moves], "o-", ms=3, color="#e6550d")
         bottom.set_ylabel("acceptance")
         exchanges = [m for m in posterior.moves if "particles_after" in m]
-        for k, m in enumerate(exchanges):  # labels stacked: exchange steps often come months apart
-            bottom.axvline(m["month"] / 12, color="#7f7f7f", ls=":", lw=1)
-            bottom.annotate(f"{m['particles_after']} particles", (m["month"] / 12, 1), xycoords=("data", "axes fraction"),
-                            xytext=(-3, -3 - 10 * k), textcoords="offset points", ha="right", va="top", fontsize=7)
+        middle = (years[0] + years[-1]) / 2
+        for k, m in enumerate(exchanges):  # labels stacked in a band kept free above the data, inside the axes
+            x, left = m["month"] / 12, m["month"] / 12 < middle
+            bottom.axvline(x, color="#7f7f7f", ls=":", lw=1)
+            bottom.annotate(f"{m['particles_after']} particles", (x, 1), xycoords=("data", "axes fraction"),
+                            xytext=(3 if left else -3, -3 - 9 * (k % 3)), textcoords="offset points",
+                            ha="left" if left else "right", va="top", fontsize=7)
         twin = bottom.twinx()
-        twin.plot(at, [m["distinct"] for m in posterior.moves], "s", ms=3, color="#31a354", label="distinct sets")
+        distinct = [m["distinct"] for m in posterior.moves]
+        twin.plot(at, distinct, "s", ms=3, color="#31a354")
+        for axis, values, least in ((bottom, [m["acceptance"] for m in posterior.moves], 0.1), (twin, distinct, 2)):
+            low, span = min(values), max(max(values) - min(values), least)
+            axis.set_ylim(low - 0.1 * span, low + 1.45 * span)  # a band above the data for the labels
         twin.set_ylabel("distinct sets")
         bottom.set_xlabel("year")
-        bottom.legend(loc="lower left", fontsize=7)
-        twin.legend(loc="lower right", fontsize=7)
+        bottom.set_title("At each rejuvenation: acceptance (line, left) and distinct sets (squares, right); "
+                         "dotted: particles doubled", fontsize=8)
         fig.tight_layout()
         return save_png(fig, path)
 
