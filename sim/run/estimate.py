@@ -1,13 +1,14 @@
 """What a run will cost, said before it starts: about how long and how much memory.
 
-The figures were measured for the default model on a 2-core machine and are scaled by
-trajectories × months, workers and particles: a summary-mode run costs about 650 ns per
-trajectory-month on one worker (10^6 futures over 20 years: 170 s, 0.55 GB); a run that keeps every
-path about 1.4 µs, mostly its analysis in one process (10^5 futures: 41 s, 1.9 GB); the filter of a
-model tied to the record about 700 ns and 1.2 kB per particle and month of the record. A process
-with the engine loaded holds about 0.3 GB, a worker process 0.15 GB more, a block 100 bytes per
-trajectory-month and every path kept 60 bytes. Another machine or model may differ: the figures are
-said as "about" (README, "Reproducibility and speed").
+The figures were measured for the default model (tied to the record) on a 2-core machine and are scaled
+by trajectories × months, workers and particles: a summary-mode run costs about 800 ns per
+trajectory-month on each worker (10^7 futures over 20 years on 2 threads: 990 s, 7.3 GB); a run that
+keeps every path about 1.4 µs, mostly its analysis in one process (10^5 futures: 41 s, 1.9 GB); the
+filter of a model tied to the record about 700 ns and 1.2 kB per particle and month of the record. A
+process with the engine loaded holds about 0.3 GB, a worker process 0.15 GB more, a block 100 bytes
+per trajectory-month, every path kept 60 bytes, and each future of a model tied to the record about
+700 bytes more for its parameter values and starting state, made before the first block. Another
+machine or model may differ: the figures are said as "about" (README, "Reproducibility and speed").
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from .executors import worker_count
 from .progress import note
 
 GB = 1e9
-SUMMARY_NS, FULL_NS = 650, 1400      # seconds per trajectory-month × 1e9: per worker, and of a full run
+SUMMARY_NS, FULL_NS = 800, 1400      # seconds per trajectory-month × 1e9: per worker, and of a full run
 FILTER_NS, PARTICLE = 700, 1200        # the filter's seconds × 1e9 per particle-month, and bytes per particle
 PROCESS, WORKER = 0.3 * GB, 0.15 * GB  # bytes of a process with the engine, and of each worker process beside it
 BLOCK, PATH = 100, 60                  # bytes per trajectory-month of a block in work, and of a path kept
+FUTURE = 700                           # bytes per future of a model tied to the record: its values and start
 SAY_ABOVE = (60, 2**30)               # seconds and bytes above which the estimate is said
 
 
@@ -50,20 +52,24 @@ def cost(spec: RunSpec) -> Cost:
     if tied_to_record(spec):  # the record filtered up to the start, in this process
         particles = spec.run.particles
         seconds += particles * (spec.run.start - spec.model.record.start + 1) * FILTER_NS / 1e9
-        memory = max(memory, PROCESS + particles * PARTICLE)
+        memory = max(memory + FUTURE * n, PROCESS + particles * PARTICLE)
     return Cost(seconds, memory, workers, summary)
 
 
 def check(spec: RunSpec) -> Cost:
-    """The run's cost; a run that keeps every path and cannot fit in the memory available is refused."""
+    """The run's cost; a run that cannot fit in the memory available is refused."""
     c = cost(spec)
     available = psutil.virtual_memory().available
-    if not c.summary and c.bytes > available:
+    if c.bytes <= available:
+        return c
+    if not c.summary:
         raise UsageError(f"keeping every path of {spec.run.trajectories:,} futures × {spec.months} months needs "
                          f"about {_size(c.bytes)} of memory, more than the {_size(available)} available: add "
                          "run.summary=true (counts and quantile bands of every future, sampled paths; the same "
                          "probabilities), or run fewer trajectories")
-    return c
+    raise UsageError(f"{spec.run.trajectories:,} futures from the record need about {_size(c.bytes)} of memory "
+                     f"(each future's parameter values and starting state), more than the {_size(available)} "
+                     "available: run fewer trajectories")
 
 
 def announce(spec: RunSpec) -> None:
