@@ -33,7 +33,7 @@ from .. import rng
 from ..config.design import with_design
 from ..config.validate import from_config
 from ..model.state import Origin
-from .filter import Population, systematic
+from .filter import Population, effective_size, systematic
 from .observation import Observations
 from .prior import Prior
 
@@ -117,7 +117,7 @@ def log_normal(x: np.ndarray, centre: np.ndarray, root: np.ndarray) -> np.ndarra
 
 def ess(logw: np.ndarray) -> float:
     """The effective sample size of log-weights."""
-    return float(1.0 / np.sum(np.exp(2 * (logw - logsumexp(logw)))))
+    return float(effective_size(np.exp(logw - logsumexp(logw))))
 
 
 def tempered(loglik: np.ndarray, last: np.ndarray, rest: float) -> np.ndarray:

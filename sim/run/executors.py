@@ -188,7 +188,7 @@ def _threads(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tu
     threads = ThreadPoolExecutor(workers, thread_name_prefix="sim-block")
     try:
         yield from _window(list(enumerate(jobs)), lambda job: threads.submit(function, *job), 2 * workers,
-                           lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+                           _first_done)
     finally:
         threads.shutdown(wait=True, cancel_futures=True)
 
@@ -197,13 +197,12 @@ def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tupl
     """The jobs on local worker processes tied to this one (tether.py). When a worker dies, the jobs not
     yet done run once more on new workers; a second death is a MachineFault."""
     left = dict(enumerate(jobs))
-    first_done = lambda pending: wait(pending, return_when=FIRST_COMPLETED).done  # noqa: E731
     for attempt in (1, 2):
         try:
             with _processes(min(workers, len(left))) as (processes, folder):
                 for index, path in _window(list(left.items()),
                                            lambda job: processes.submit(_in_file, function, folder, *job),
-                                           2 * workers, first_done):
+                                           2 * workers, _first_done):
                     del left[index]
                     yield index, _taken(path)
             return
@@ -211,6 +210,11 @@ def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tupl
             if attempt == 2:
                 raise MachineFault(f"a worker process died twice (killed, or out of memory?); {KEPT}") from None
             note(f"a worker process died: the {len(left)} unfinished jobs run again on new workers")
+
+
+def _first_done(pending: set) -> set:
+    """The local futures among `pending` that are done, once at least one is."""
+    return wait(pending, return_when=FIRST_COMPLETED).done
 
 
 def _in_file(function: Callable, folder: str, *job) -> str:
