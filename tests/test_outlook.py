@@ -44,8 +44,7 @@ def test_a_path_with_exactly_two_setback_episodes_counts_two():
     c[30] = 0.45         # second dip, one month
     c[31:] = 0.5
     assert measures.setback_episodes(c[None], 0.03, 12).tolist() == [2]
-    flags = c <= measures.preceding_max(c[None], 12)[0] - 0.03
-    assert np.flatnonzero(flags).tolist() == [5, 6, 7, 30]
+    assert measures.along(c[None], [0.03], 12, 0.03).first_setback.tolist() == [[5]]
 
 
 def test_slow_declines_and_small_dips_are_not_setbacks():
@@ -63,14 +62,55 @@ def test_a_long_fall_is_one_episode_and_a_fall_spread_over_more_than_the_window_
 
 def test_max_drawdown_decline_months_and_reversals_by_hand():
     c = np.array([[0.30, 0.50, 0.40, 0.45, 0.20, 0.60]])
-    assert measures.max_drawdown(c).tolist() == pytest.approx([0.30])
-    assert measures.decline_months(c, lag=1).tolist() == [2]   # months 2 and 4 fall
+    paths = measures.along(c, [0.03], 12, 0.03, lag=1)
+    assert paths.max_drawdown.tolist() == pytest.approx([0.30])
+    assert paths.decline_months.tolist() == [2]   # months 2 and 4 fall
     zigzag = np.array([[0.00, 0.05, 0.02, 0.06, 0.01]])      # up, down, up, down by ≥ 0.03
     wiggle = np.array([[0.00, 0.01, 0.00, 0.01, 0.00]])
-    assert measures.reversals(zigzag, 0.03).tolist() == [3]
-    assert measures.reversals(wiggle, 0.03).tolist() == [0]
-    assert measures.reversals(np.linspace(0, 1, 30)[None], 0.03).tolist() == [0]
-    assert measures.reversals(np.vstack([zigzag, wiggle, zigzag[:, ::-1]]), 0.03).tolist() == [3, 0, 3]
+
+    def reversals(c):
+        return measures.along(c, [0.03], 12, 0.03).reversals.tolist()
+
+    assert reversals(zigzag) == [3]
+    assert reversals(wiggle) == [0]
+    assert reversals(np.linspace(0, 1, 30)[None]) == [0]
+    assert reversals(np.vstack([zigzag, wiggle, zigzag[:, ::-1]])) == [3, 0, 3]
+
+
+def test_the_compiled_pass_agrees_with_whole_array_definitions_on_random_paths():
+    """along() against the measures written as whole-array numpy steps (scipy's running maximum)."""
+    from scipy.ndimage import maximum_filter1d
+
+    rng = np.random.default_rng(3)
+    c = np.round(0.5 + np.cumsum(rng.normal(0, 0.012, (400, 120)), axis=1), 3)  # ties on purpose
+    window, eps = 12, np.array([0.015, 0.03, 0.06])
+    running = np.full(c.shape, -np.inf)
+    running[:, 1:] = maximum_filter1d(c[:, :-1], size=window, axis=1, mode="constant", cval=-np.inf,
+                                      origin=(window - 1) // 2)
+    flags = c[:, :, None] <= running[:, :, None] - eps
+    starts = flags[:, 0].astype(int) + (flags[:, 1:] & ~flags[:, :-1]).sum(axis=1)
+    first = np.where(flags.any(axis=1), flags.argmax(axis=1), -1)
+    peak = np.maximum.accumulate(c, axis=1)
+    paths = measures.along(c, eps, window, 0.03)
+    assert (paths.setbacks == starts).all() and (paths.first_setback == first).all()
+    assert np.array_equal(paths.max_drawdown, (peak - c).max(axis=1))
+    assert (paths.decline_months == (c[:, 12:] < c[:, :-12]).sum(axis=1)).all()
+    above = c >= 0.6
+    assert (measures.first_crossing(c, 0.6) == np.where(above.any(axis=1), above.argmax(axis=1), -1)).all()
+
+
+def test_recorded_levels_and_composite_match_numpy_rounding():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-0.01, 1.01, (50, 30, 5)).astype(np.float32)
+    x[0, 0, :3] = [0.5 / 4096, 2047.5 / 4096, 4095.7 / 4096]  # halves round to even; ends are a step inside
+    expected = np.clip(np.rint(x * np.float32(4096)), 1, 4095) * np.float32(1 / 4096)
+    assert np.array_equal(measures.recorded(x), expected)
+    levels = measures.recorded(x)
+    w = np.array([0.3, 0.2, 0.2, 0.2, 0.1])
+    by_hand = measures.recorded((levels * w.astype(np.float32)).sum(axis=2, dtype=np.float64))
+    assert np.abs(measures.composite(levels, w) - by_hand).max() <= 1 / 4096
+    per_future = np.tile(w[:, None], (1, 50))
+    assert np.array_equal(measures.composite(levels, per_future), measures.composite(levels, w))
 
 
 def test_a_milestone_crossed_in_month_k_reports_month_k():

@@ -6,6 +6,7 @@ block (counts.py); both call `resolve`, so their answers agree exactly.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from .. import months
@@ -31,15 +32,24 @@ def resolve(q: Question, start: int, tracks: tuple[str, ...], levels: np.ndarray
     r = q.rule
     first, last = (m - start for m in q.window(start))
     if r.kind == "events":
-        n = composite.shape[0]
-        hit = np.isin(log[:, 2], model_types(q)) & (log[:, 0] >= first) & (log[:, 0] <= last)
-        return np.bincount(log[hit, 1], minlength=n)[:n] >= r.at_least
+        wanted = np.isin(np.arange(len(EVENT_TYPES)), model_types(q))
+        return _events_in(log[:, 0], log[:, 1], log[:, 2], wanted, first, last, composite.shape[0]) >= r.at_least
     series = composite if r.series == "composite" else levels[:, :, tracks.index(r.series)]
     if r.kind == "level":
         seen = series[:, first:last + 1]
         return (seen >= r.above).any(axis=1) if r.above is not None else (seen <= r.below).any(axis=1)
     change = series[:, last].astype(np.float64) - series[:, first]
     return change >= r.above if r.above is not None else change <= r.below
+
+
+@numba.njit(cache=True, nogil=True)
+def _events_in(month, trajectory, kind, wanted, first, last, n):
+    """(n,) events of the `wanted` types in months first … last, per trajectory: one compiled pass over the rows."""
+    out = np.zeros(n, dtype=np.int64)
+    for row in range(month.size):
+        if first <= month[row] <= last and wanted[kind[row]]:
+            out[trajectory[row]] += 1
+    return out
 
 
 def yes_counts(questions: tuple[Question, ...], start: int, end: int, tracks: tuple[str, ...], levels: np.ndarray,

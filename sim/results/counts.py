@@ -50,29 +50,30 @@ def _bin(x: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _level_histograms(levels, composite, bins):
-    """(months, tracks + 1, bins) int32 counts of each month's levels (months, tracks, n) and composite (n,
-    months), float32, on `bins` equal bins of [0, 1) as _bin places them (scaled in float32, clipped to the end
-    bins, truncated); one pass, compiled, with no array of bin indices (a block's counts fit in int32)."""
+def _level_counts(levels, composite, bins):
+    """Each month's levels (months, tracks, n) and composite (n, months), float32, in one compiled pass:
+    (months, tracks + 1, bins) int32 counts on `bins` equal bins of [0, 1) as _bin places them (scaled in
+    float32, clipped to the end bins, truncated; a block's counts fit in int32), and (2, months, tracks + 1)
+    sums of x and x² in float64, in trajectory order."""
     months, k, n = levels.shape
-    out = np.zeros((months, k + 1, bins), dtype=np.int32)
+    hist = np.zeros((months, k + 1, bins), dtype=np.int32)
+    sums = np.zeros((2, months, k + 1))
     scale, top = np.float32(bins), np.float32(bins - 1)
     for t in range(months):
         for j in range(k + 1):
+            total = square = 0.0
             for i in range(n):
-                x = (levels[t, j, i] if j < k else composite[i, t]) * scale
-                out[t, j, int(min(max(x, np.float32(0)), top))] += 1
-    return out
+                x = levels[t, j, i] if j < k else composite[i, t]
+                hist[t, j, int(min(max(x * scale, np.float32(0)), top))] += 1
+                total += x
+                square += np.float64(x) * x
+            sums[0, t, j], sums[1, t, j] = total, square
+    return hist, sums
 
 
-def _fixed(x: np.ndarray) -> np.ndarray:
-    """The block's sums over the last axis of x and x² (accumulated in float64) in fixed point:
-    integers that merge exactly in any order. Above two dimensions, one slice of the first axis
-    at a time, so that x² is never whole in memory."""
-    if x.ndim > 2:
-        return np.stack([_fixed(part) for part in x], axis=1)
-    sums = [x.sum(axis=-1, dtype=np.float64), np.square(x).sum(axis=-1, dtype=np.float64)]
-    return np.rint(np.stack(sums) * FIXED_POINT).astype(np.int64)
+def _fixed(sums: np.ndarray) -> np.ndarray:
+    """Sums in fixed point: integers that merge exactly in any order."""
+    return np.rint(sums * FIXED_POINT).astype(np.int64)
 
 
 def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.ndarray, log: np.ndarray,
@@ -83,8 +84,8 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     months, k, n = levels.shape
     levels = measures.recorded(levels)
     paths = levels.transpose(2, 0, 1)
-    composite = measures.recorded(measures.composite(paths, spec.model.weights))  # (n, t), as the Dataset holds it
-    hist = _level_histograms(levels, composite, BINS)
+    composite = measures.composite(paths, spec.model.weights)  # (n, t), as the Dataset holds it
+    hist, sums = _level_counts(levels, composite, BINS)
     m = measures.measure(paths, composite.astype(np.float64), spec.tracks, spec.analysis)
     mine = kept[(kept >= offset) & (kept < offset + n)]
     log = log.astype(np.int64).reshape(-1, 3)
@@ -92,7 +93,7 @@ def reduce(spec: RunSpec, levels: np.ndarray, counts: np.ndarray, per_month: np.
     return {
         "trajectories": np.array(n, dtype=np.int64),
         "hist": hist,
-        "moments": np.concatenate([_fixed(levels), _fixed(composite.T)[:, :, None]], axis=2),
+        "moments": _fixed(sums),
         **tally(m, counts, months),
         "event_month": per_month.astype(np.int64),
         "question_yes": answers.yes_counts(questions.named(spec.analysis.questions), spec.run.start, spec.run.end,
@@ -118,7 +119,7 @@ def tally(m: measures.Measures, counts: np.ndarray, months: int) -> dict[str, np
             m.crossing >= 0, m.crossing, months).T]).reshape(-1, months + 1),
         "metric_counts": np.stack([_bincount(metrics[key], months + 1) for key in INTEGER_METRICS]),
         "metric_sums": np.array([[metrics[key].sum(), (metrics[key] ** 2).sum()] for key in INTEGER_METRICS]),
-        "drawdown_sums": _fixed(m.max_drawdown),
+        "drawdown_sums": _fixed(np.array([m.max_drawdown.sum(), np.square(m.max_drawdown).sum()])),
         "drawdown_hist": _bincount(_bin(m.max_drawdown, 0.0, 1.0, BINS), BINS),
         "net_hist": np.stack([_bincount(_bin(col, -1.0, 1.0, 2 * BINS), 2 * BINS) for col in net.T]),
         "spread_hist": _bincount(_bin(tracks_net.max(axis=1) - tracks_net.min(axis=1), 0.0, 1.0, BINS), BINS),

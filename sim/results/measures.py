@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 CLASSES = ("uneven_progress", "smooth_progress", "stagnation", "regression")
 HORIZON_YEARS = 5  # class shares and milestone probabilities are also reported every 5 years
@@ -26,85 +25,134 @@ STEP = 2.0**-12
 
 def recorded(x: np.ndarray) -> np.ndarray:
     """Levels rounded to STEP, in float32 (exact: STEP is a power of two); levels within a step of 0
-    or 1 are recorded a step inside, so that recorded levels stay in (0, 1) as the model's do."""
-    steps = np.rint(np.asarray(x, dtype=np.float32) * np.float32(1 / STEP))
-    return np.clip(steps, 1, 1 / STEP - 1, out=steps) * np.float32(STEP)
+    or 1 are recorded a step inside, so that recorded levels stay in (0, 1) as the model's do. In the
+    input's memory order."""
+    return _recorded(np.asarray(x, dtype=np.float32))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _step(x):
+    """One float32 recorded to STEP (what `recorded` does to each)."""
+    steps = np.rint(x * np.float32(1 / STEP))
+    return min(max(steps, np.float32(1)), np.float32(1 / STEP - 1)) * np.float32(STEP)
+
+
+_recorded = numba.vectorize(["float32(float32)"], cache=True, nopython=True)(_step.py_func)
 
 
 def composite(levels: np.ndarray, weights) -> np.ndarray:
-    """The composite index Σ w_k I_k of levels (..., tracks), in the levels' precision (float32 as
-    recorded); weights (tracks,) or (tracks, 1), or (tracks, n) per future for levels (n, months, tracks)."""
-    w = np.asarray(weights, dtype=levels.dtype)
-    if w.ndim == 2 and w.shape[1] > 1:
-        return np.einsum("ntk,kn->nt", levels, w)
-    return levels @ np.ravel(w)
-
-
-def preceding_max(c: np.ndarray, window: int) -> np.ndarray:
-    """(n, T) maximum of months t−window … t−1 (−inf where there are none): scipy's running
-    maximum over the window ending at t, shifted by a month."""
-    out = np.empty(c.shape)
-    out[:, 0] = -np.inf
-    maximum_filter1d(c[:, :-1], size=window, axis=1, output=out[:, 1:], mode="constant", cval=-np.inf,
-                     origin=(window - 1) // 2)
-    return out
-
-
-def episodes(flags: np.ndarray) -> np.ndarray:
-    """(n,) number of runs of consecutive True months."""
-    starts = flags[:, 1:] & ~flags[:, :-1]
-    return flags[:, 0].astype(np.int64) + starts.sum(axis=1)
-
-
-def setback_episodes(c: np.ndarray, epsilon: float, window: int, running: np.ndarray | None = None) -> np.ndarray:
-    """(n,) number of setback episodes: runs of consecutive months at least ε below the maximum
-    of the preceding `window` months (`running`: preceding_max(c, window) if already at hand)."""
-    return episodes(c <= (preceding_max(c, window) if running is None else running) - epsilon)
-
-
-def max_drawdown(c: np.ndarray) -> np.ndarray:
-    """(n,) largest fall from a running peak to a later month, in composite units (≥ 0)."""
-    fall = np.maximum.accumulate(c, axis=1)
-    return np.subtract(fall, c, out=fall).max(axis=1)
-
-
-def decline_months(c: np.ndarray, lag: int = 12) -> np.ndarray:
-    """(n,) months spent below the level of `lag` months (a year) earlier."""
-    return (c[:, lag:] < c[:, :-lag]).sum(axis=1)
-
-
-def reversals(c: np.ndarray, epsilon: float) -> np.ndarray:
-    """(n,) turns of direction by at least ε (a zigzag filter).
-
-    The direction is set by the first move of ε from the start; a reversal is a fall of ε from
-    the peak of a rise, or a rise of ε from the trough of a fall. Smaller wiggles do not count.
-    """
-    count = np.zeros(c.shape[0], dtype=np.int64)
-    _zigzag(np.ascontiguousarray(c, dtype=np.float64), float(epsilon), count)
-    return count
+    """The composite index Σ w_k I_k of recorded levels (n, months, tracks), recorded: (n, months) float32;
+    weights (tracks,) or (tracks, 1), or (tracks, n) per future. One compiled pass in the memory order of a
+    run's levels (months, tracks, n), summing the tracks in their order in float32."""
+    w = np.asarray(weights, dtype=np.float32)
+    w = w.reshape(-1, 1) if w.ndim == 1 else w
+    return _composite(np.asarray(levels, dtype=np.float32).transpose(1, 2, 0), w)
 
 
 @numba.njit(cache=True, nogil=True)
-def _zigzag(c, epsilon, count):
-    """reversals, one trajectory at a time: a sequential filter, compiled (about 8× faster than
-    whole-array steps month by month)."""
-    for i in range(c.shape[0]):
-        direction, hi, lo = 0, c[i, 0], c[i, 0]
-        for t in range(1, c.shape[1]):
-            x = c[i, t]
+def _composite(levels, w):
+    months, k, n = levels.shape
+    out = np.empty((n, months), dtype=np.float32)
+    total = np.empty(n, dtype=np.float32)
+    per_future = w.shape[1] > 1
+    for t in range(months):
+        total[:] = 0
+        for j in range(k):
+            for i in range(n):
+                total[i] += levels[t, j, i] * w[j, i if per_future else 0]
+        for i in range(n):
+            out[i, t] = _step(total[i])
+    return out
+
+
+class Paths(NamedTuple):
+    """What each future's composite path shows (n futures), for a set of setback depths ε."""
+
+    setbacks: np.ndarray        # (n, ε) setback episodes
+    first_setback: np.ndarray   # (n, ε) month of the first setback month (0 = the start), −1 if none
+    max_drawdown: np.ndarray    # (n,) largest fall from a running peak to a later month (≥ 0)
+    decline_months: np.ndarray  # (n,) months below the level of `lag` months earlier
+    reversals: np.ndarray       # (n,) turns of direction by at least the reversal ε (a zigzag filter)
+
+
+def along(c: np.ndarray, epsilons, window: int, reversal: float, lag: int = 12) -> Paths:
+    """The measures of composite paths c (n, months) float64, in one compiled pass per future.
+
+    Setback: c stands at least ε below its maximum of the preceding `window` months; consecutive
+    months of that condition are one episode. Reversal: a fall of `reversal` from the peak of a rise,
+    or a rise of it from the trough of a fall, the direction set by the first such move from the start.
+    """
+    c = np.ascontiguousarray(c, dtype=np.float64)
+    eps = np.asarray(epsilons, dtype=np.float64).ravel()
+    n = c.shape[0]
+    out = Paths(np.zeros((n, eps.size), np.int64), np.full((n, eps.size), -1, np.int64), np.zeros(n),
+                np.zeros(n, np.int64), np.zeros(n, np.int64))
+    _along(c, eps, int(window), float(reversal), int(lag), *out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _along(c, eps, window, reversal, lag, setbacks, first, drawdown, decline, reversals):
+    n, months = c.shape
+    ahead, behind = np.empty(months), np.empty(months)  # maxima within blocks of `window` months: up to and from each
+    top = np.full(months, -np.inf)  # the maximum of the preceding `window` months
+    for i in range(n):
+        path = c[i]
+        for start in range(0, months, window):
+            end = min(start + window, months)
+            ahead[start], behind[end - 1] = path[start], path[end - 1]
+            for t in range(start + 1, end):
+                ahead[t] = max(ahead[t - 1], path[t])
+            for t in range(end - 2, start - 1, -1):
+                behind[t] = max(behind[t + 1], path[t])
+        for t in range(1, months):  # two blocks' partial maxima (van Herk; Gil and Werman)
+            top[t] = ahead[t - 1] if t <= window else max(behind[t - window], ahead[t - 1])
+        for e in range(eps.size):
+            episodes, began, was = 0, -1, False
+            for t in range(1, months):
+                now = path[t] <= top[t] - eps[e]
+                episodes += now and not was
+                if now and began < 0:
+                    began = t
+                was = now
+            setbacks[i, e], first[i, e] = episodes, began
+        peak = hi = lo = path[0]
+        fall, declines, turns, direction = 0.0, 0, 0, 0
+        for t in range(1, months):
+            x = path[t]
+            peak = max(peak, x)
+            fall = max(fall, peak - x)
+            declines += t >= lag and x < path[t - lag]
             hi, lo = max(hi, x), min(lo, x)
-            if direction >= 0 and x <= hi - epsilon:
-                count[i] += direction == 1
+            if direction >= 0 and x <= hi - reversal:
+                turns += direction == 1
                 direction, lo = -1, x
-            elif direction <= 0 and x >= lo + epsilon:
-                count[i] += direction == -1
+            elif direction <= 0 and x >= lo + reversal:
+                turns += direction == -1
                 direction, hi = 1, x
+        drawdown[i], decline[i], reversals[i] = fall, declines, turns
+
+
+def setback_episodes(c: np.ndarray, epsilon: float, window: int) -> np.ndarray:
+    """(n,) number of setback episodes of composite paths c (n, months) (along)."""
+    return along(c, [epsilon], window, epsilon).setbacks[:, 0]
 
 
 def first_crossing(x: np.ndarray, threshold: float) -> np.ndarray:
-    """(n,) index of the first month with x ≥ threshold, −1 where it never happens."""
-    above = x >= threshold
-    return np.where(above.any(axis=1), above.argmax(axis=1), -1)
+    """(n,) index of the first month with x ≥ threshold (compared in x's precision), −1 where it never happens."""
+    x = np.asarray(x)
+    return _first_crossing(x, x.dtype.type(threshold))
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_crossing(x, threshold):
+    out = np.full(x.shape[0], -1, dtype=np.int64)
+    for i in range(x.shape[0]):
+        for t in range(x.shape[1]):
+            if x[i, t] >= threshold:
+                out[i] = t
+                break
+    return out
 
 
 def classify(delta_c: np.ndarray, setbacks: np.ndarray, delta: float) -> np.ndarray:
@@ -139,30 +187,29 @@ def measure(levels: np.ndarray, c: np.ndarray, tracks: tuple[str, ...], analysis
     """The measures of futures with levels (n, months, tracks) (float32) and composite c (n, months)
     (float64, the analysis's precision)."""
     a = analysis
-    running = preceding_max(c, a.window_months)
-    flags = c <= running - a.epsilon
-    setbacks = episodes(flags)
+    paths = along(c, [a.epsilon * f for f in GRID_FACTORS], a.window_months, a.epsilon)
+    setbacks = paths.setbacks[:, GRID_FACTORS.index(1.0)]
+    first = paths.first_setback[:, GRID_FACTORS.index(1.0)]
     net = np.concatenate([levels[:, -1].astype(np.float64) - levels[:, 0], (c[:, -1] - c[:, 0])[:, None]], axis=1)
     milestones = list(vars(a.milestones).values())
     crossing = np.stack(
         [first_crossing(c if ms.track == "composite" else levels[:, :, tracks.index(ms.track)], ms.threshold)
          for ms in milestones], axis=1) if milestones else np.empty((c.shape[0], 0), np.int64)
-    ever = np.logical_or.accumulate(flags, axis=1)
     return Measures(
-        net_change=net, setbacks=setbacks, max_drawdown=max_drawdown(c), decline_months=decline_months(c),
-        reversals=reversals(c, a.epsilon), crossing=crossing, outlook=classify(net[:, -1], setbacks, a.delta),
-        horizon_outlook={h: classify(c[:, h] - c[:, 0], ever[:, h], a.delta) for h in horizons(c.shape[1])},
-        verdict_grid=grid_counts(c, a, running),
+        net_change=net, setbacks=setbacks, max_drawdown=paths.max_drawdown, decline_months=paths.decline_months,
+        reversals=paths.reversals, crossing=crossing, outlook=classify(net[:, -1], setbacks, a.delta),
+        horizon_outlook={h: classify(c[:, h] - c[:, 0], (first >= 0) & (first <= h), a.delta)
+                         for h in horizons(c.shape[1])},
+        verdict_grid=grid_counts(c[:, -1] - c[:, 0], a.delta, paths.setbacks),
     )
 
 
-def grid_counts(c: np.ndarray, analysis: SimpleNamespace, running: np.ndarray) -> np.ndarray:
+def grid_counts(delta_c: np.ndarray, delta: float, setbacks: np.ndarray) -> np.ndarray:
     """(δ, ε, 2) counts over the robustness grid of δ and ε: futures progressing, and of those the
-    ones with a setback (`running`: preceding_max(c, window))."""
+    ones with a setback (`setbacks` (n, ε): episodes at each ε of GRID_FACTORS)."""
     out = np.zeros((len(GRID_FACTORS), len(GRID_FACTORS), 2), dtype=np.int64)
-    for j, f in enumerate(GRID_FACTORS):
-        setbacks = episodes(c <= running - analysis.epsilon * f)
+    for j in range(len(GRID_FACTORS)):
         for i, g in enumerate(GRID_FACTORS):
-            progress = classify(c[:, -1] - c[:, 0], setbacks, analysis.delta * g) <= 1
-            out[i, j] = progress.sum(), (progress & (setbacks > 0)).sum()
+            progress = classify(delta_c, setbacks[:, j], delta * g) <= 1
+            out[i, j] = progress.sum(), (progress & (setbacks[:, j] > 0)).sum()
     return out
