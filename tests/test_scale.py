@@ -74,3 +74,18 @@ def test_summary_mode_is_chosen_above_its_threshold_and_bad_executors_are_refuse
                                                "run.summary_above=500"]))[0].run)
     with pytest.raises(ConfigError, match="run.executor = 'spark': must be threads, local or dask"):
         prepare(compose(["run.executor=spark"]))
+
+
+def test_modules_imported_beside_the_blocks_are_loaded_when_the_body_ends_and_a_failure_is_silent(
+        tmp_path, monkeypatch):
+    import sys
+
+    from sim.run.ensemble import importing_beside
+
+    (tmp_path / "slow_module_for_test.py").write_text("import time\ntime.sleep(0.3)\nVALUE = 1\n")
+    (tmp_path / "broken_module_for_test.py").write_text("raise RuntimeError('broken')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with importing_beside("broken_module_for_test", "slow_module_for_test"):
+        pass  # the body ends before the import does: leaving waits for it
+    assert sys.modules["slow_module_for_test"].VALUE == 1
+    assert "broken_module_for_test" not in sys.modules

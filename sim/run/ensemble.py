@@ -3,9 +3,15 @@ the record), blocks on the run's executor starting from the filtered state, one 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
+import threading
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Iterator
 
 import numpy as np
 import xarray as xr
@@ -158,10 +164,33 @@ def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store
     jobs = executors.jobs(spec, seed, {**(drawn or {}), **(values or {})} or None, found)
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
     summary = counts.chosen(spec.run)
+    with importing_beside("dask.array", "distributed"):
+        merged = counts.collect(arrays for _, arrays in finished) if summary else dict(finished)
     parts = () if begun is None else (dataset.start_parts(begun.filtered),)
     if begun is not None and begun.sets is not None and not summary:
         parts += (dataset.set_parts(picks // begun.per_set, begun.keys, begun.sets),)
     if summary:
-        return dataset.from_counts(spec, counts.collect(arrays for _, arrays in finished), attrs, parts)
-    blocks = dict(finished)
-    return dataset.assemble(spec, [blocks[b] for b in range(len(jobs))], attrs, parts)
+        return dataset.from_counts(spec, merged, attrs, parts)
+    return dataset.assemble(spec, [merged[b] for b in range(len(jobs))], attrs, parts)
+
+
+@contextmanager
+def importing_beside(*modules: str) -> Iterator[None]:
+    """Import `modules` on a thread while the body runs, done when it ends. xarray imports dask.array the
+    first time it makes a variable (to tell dask arrays apart) and dask.distributed when it writes a file
+    (to look for a cluster): about 0.9 s that, beside the blocks (whose compiled kernel releases the
+    interpreter's lock), cost the everyday run nothing. A failed import is left for whoever imports the
+    module next to report."""
+    def load() -> None:
+        for module in modules:
+            with suppress(Exception):
+                importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name="imports", daemon=True)
+    if any(m not in sys.modules and importlib.util.find_spec(m.partition(".")[0]) for m in modules):
+        thread.start()
+    try:
+        yield
+    finally:
+        if thread.ident is not None:  # started
+            thread.join()  # before anything forks this process with an import half done
