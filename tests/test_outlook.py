@@ -202,3 +202,13 @@ def test_counted_and_binned_distributions_match_exact_values():
     x = np.array([0.1004, 0.2507, 0.2509, 0.9001])
     binned = Distribution(counts=np.histogram(x, bins=1000, range=(0, 1))[0], edges=(0.0, 1.0))
     assert binned.quantiles([0.5]) == pytest.approx(np.quantile(x, [0.5]), abs=1e-3)
+
+
+def test_quantiles_by_month_are_numpys_to_the_bit_on_and_off_the_recording_grid():
+    rng = np.random.default_rng(5)
+    qs = (0.0, 0.05, 0.25, 0.3333, 0.5, 0.95, 1.0)
+    for n in (1, 2, 7, 1000):
+        raw = rng.beta(2, 2, (n, 30))
+        for x in (measures.recorded(raw), measures.recorded(raw).astype(np.float64),
+                  np.asfortranarray(measures.recorded(raw)), raw):
+            assert np.array_equal(measures.quantiles_by_month(x, qs), np.quantile(x, qs, axis=0))

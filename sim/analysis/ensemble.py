@@ -178,7 +178,7 @@ class Paths(Ensemble):
     def band(self, series: str, qs) -> np.ndarray:
         key = (series, tuple(qs))
         if key not in self._bands:
-            self._bands[key] = np.quantile(self.samples(series), qs, axis=0)
+            self._bands[key] = measures.quantiles_by_month(self.samples(series), qs)
         return self._bands[key]
 
     def samples(self, series: str) -> np.ndarray:
