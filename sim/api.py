@@ -46,8 +46,8 @@ class Model:
         scalars, arrays = _split(values or {}, trajectories)
         if scalars:
             spec = from_config(with_design(spec.config, scalars, slice(None)))
-            if spec.model.parameter_sets is not None:  # over the values of the sets, too
-                arrays = {**{k: np.full(trajectories, v) for k, v in scalars.items()}, **arrays}
+            if spec.model.parameter_sets is not None:  # over the values of the sets, too (numbers: nothing per future)
+                arrays = {**scalars, **arrays}
         if values:  # the config records the model's own values
             attrs = {**attrs, "values": json.dumps({k: scalars.get(k, "one per trajectory") for k in values})}
         begun = None

@@ -23,6 +23,14 @@ def stream(root: int, block: int, purpose: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(root, spawn_key=key)))
 
 
+def resumed(state: dict) -> np.random.Generator:
+    """A stream going on from a state it was in (`generator.bit_generator.state`): a block draws its own
+    part of a stream drawn for the whole run, from where that part begins."""
+    generator = np.random.Generator(np.random.PCG64())
+    generator.bit_generator.state = state
+    return generator
+
+
 def child_seed(root: int, block: int, purpose: str) -> int:
     """A root seed of its own for work that makes its streams from a seed (a filter of the calibration)."""
     return int(stream(root, block, purpose).integers(2**63))

@@ -180,7 +180,7 @@ def test_a_calibrated_forecast_takes_each_trajectory_s_parameters_from_its_filte
                                      "run.block_size=100", "model.parameter_sets=sets.csv"]))
     begun = ensemble.start(spec, seed, derived.load())
     assert begun.sets.shape == (4, 1) and begun.per_set == 200 and begun.filtered.loglik.shape == (4,)
-    found, picks = ensemble.origins(spec, seed, begun)
-    values = begun.values(picks)["model.events.step.effect"]
-    assert len(found) == 3 and np.array_equal(values, begun.sets[picks // 200, 0])
+    origin, drawn = begun.block(seed, 2, 100)
+    picks, values = begun.picks(seed, 2, 100), drawn["model.events.step.effect"]
+    assert origin.y.shape[1] == 100 and np.array_equal(values, begun.sets[picks // 200, 0])
     assert set(values) <= {0.05, 0.1, 0.2, 0.4}

@@ -5,11 +5,13 @@ A design maps dotted config keys to one value per trajectory (a sensitivity desi
 A model config may name a CSV of sets (`parameter_sets`, next to the config; header = dotted
 model keys, one row per set, after a column `record_until` where the sets are posteriors given the
 record to that month), as `python -m sim.calibrate install` writes for model=calibrated. Draws use
-their own stream of the run's seed, so they are the same on any number of workers.
+their own stream of the run's seed, so they are the same on any number of workers; each block draws
+its part of it where it runs (SetDraw).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -63,14 +65,35 @@ def read_files(spec: RunSpec, model_dir: Path) -> dict[str, Path]:
     return {} if spec.model.parameter_sets is None else {"model.parameter_sets": model_dir / spec.model.parameter_sets}
 
 
-def from_sets(spec: RunSpec, seed: int, model_dir: Path) -> dict[str, np.ndarray] | None:
-    """Per-trajectory values drawn from the model's parameter sets, or None when it has none."""
+@dataclass(frozen=True)
+class SetDraw:
+    """Where one block of a model with parameter sets, not tied to the record, takes its trajectories' values:
+    the sets and the state of the run's "parameter-sets" stream at the block's first trajectory. The run draws
+    a set per trajectory from that one stream; each block draws its own part where it runs, so no value per
+    trajectory is held for the run (the same numbers: the stream's 32-bit buffer is part of its state)."""
+
+    keys: list[str]
+    values: np.ndarray  # (sets, keys)
+    state: dict
+
+    def block(self, seed: int, block: int, n: int) -> tuple[None, dict[str, np.ndarray]]:
+        """The block's origin (none: the model starts from its initial values) and its n trajectories' values."""
+        pick = rng.resumed(self.state).integers(0, len(self.values), n)
+        return None, {key: self.values[pick, j] for j, key in enumerate(self.keys)}
+
+
+def set_draws(spec: RunSpec, seed: int, model_dir: Path, sizes: list[int]) -> list[SetDraw] | None:
+    """Each block's SetDraw, for blocks of `sizes` trajectories; None for a model without sets. The stream is
+    drawn through once here (a few nanoseconds per trajectory), keeping only where each block's part begins."""
     chosen = sets_for(spec, model_dir)
     if chosen is None:
         return None
     keys, values = chosen
-    pick = rng.stream(seed, 0, "parameter-sets").integers(0, len(values), spec.run.trajectories)
-    return {key: values[pick, j] for j, key in enumerate(keys)}
+    generator, draws = rng.stream(seed, 0, "parameter-sets"), []
+    for n in sizes:
+        draws.append(SetDraw(keys, values, generator.bit_generator.state))
+        generator.integers(0, len(values), n)
+    return draws
 
 
 def lookup(config: Mapping, key: str):

@@ -90,6 +90,22 @@ def block_sizes(trajectories: int, block_size: int) -> list[int]:
     return [block_size] * full + ([rest] if rest else [])
 
 
+def block_spec(spec: RunSpec, design: dict[str, np.ndarray], rows: slice = slice(None)) -> RunSpec:
+    """The spec of the trajectories `rows` of a design (dotted config keys → a number, or one value per
+    trajectory), validated where the design changes it."""
+    return with_changed(spec, with_design(spec.config, design, rows), design)
+
+
+def check_design(spec: RunSpec, design: dict[str, np.ndarray], blocks: int) -> None:
+    """Refuse, before any block runs, a design without a number or one value per trajectory at each key, or
+    with a value the config does not allow (over `blocks` blocks: one block's own check is the whole's)."""
+    for key, values in design.items():
+        if np.shape(values) not in ((), (spec.run.trajectories,)):
+            raise ValueError(f"design {key}: needs a number or one value per trajectory ({spec.run.trajectories})")
+    if blocks > 1:
+        block_spec(spec, design)
+
+
 def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tuple[RunSpec, int]]:
     """(spec, size) per block; with a design, each block's spec carries its slice of the design.
 
@@ -99,14 +115,9 @@ def block_specs(spec: RunSpec, design: dict[str, np.ndarray] | None) -> list[tup
     sizes = block_sizes(spec.run.trajectories, spec.run.block_size)
     if not design:
         return [(spec, n) for n in sizes]
-    for key, values in design.items():
-        if np.shape(values) != (spec.run.trajectories,):
-            raise ValueError(f"design {key}: needs one value per trajectory ({spec.run.trajectories})")
-    if len(sizes) > 1:  # one block's own check below is the whole design's
-        with_changed(spec, with_design(spec.config, design, slice(None)), design)
+    check_design(spec, design, len(sizes))
     starts = np.cumsum([0, *sizes])
-    return [(with_changed(spec, with_design(spec.config, design, slice(a, a + n)), design), n)
-            for a, n in zip(starts, sizes)]
+    return [(block_spec(spec, design, slice(a, a + n)), n) for a, n in zip(starts, sizes)]
 
 
 def run_blocks(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None = None) -> list[BlockResult]:

@@ -23,6 +23,7 @@ from ..config.design import with_design
 from ..config.validate import RunSpec, from_config
 from ..inference import filter as particle_filter
 from ..model import engine
+from ..model.state import Origin
 from ..record import derived
 from ..record.events import EVENTS_FILE
 from ..record.indicators import INDICATORS_FILE
@@ -46,6 +47,17 @@ class Start:
     keys: list[str]
     sets: np.ndarray | None     # (blocks, keys) the sets the blocks filtered with, or None
     per_set: int
+
+    def picks(self, seed: int, block: int, n: int) -> np.ndarray:
+        """The particles the n trajectories of block `block` start from: drawn with the filter's weights,
+        from the block's own stream."""
+        return self.filtered.picks(n, rng.stream(seed, block, "origin"))
+
+    def block(self, seed: int, block: int, n: int) -> tuple[Origin, dict[str, np.ndarray] | None]:
+        """Where the n trajectories of block `block` begin and their parameter values (Start.values): made in
+        the block's job, so that no future's state or values are held for the whole run."""
+        picks = self.picks(seed, block, n)
+        return self.filtered.origin(picks), self.values(picks)
 
     def values(self, picks: np.ndarray) -> dict[str, np.ndarray] | None:
         """The parameter values of the particles `picks` (those of the set each filtered with), or None without sets."""
@@ -105,15 +117,6 @@ def _filtered(spec: RunSpec, seed: int, record: derived.Record, chosen: tuple | 
     return Start(particle_filter.run(model, record, spec.run.start, per_set, seed, blocks), keys, used, per_set)
 
 
-def origins(spec: RunSpec, seed: int, begun: Start) -> tuple[list, np.ndarray]:
-    """Each block's origin: its trajectories' particles drawn with the filter's weights, from the block's
-    own stream; and every trajectory's particle (its parameter set, where the model has sets, is that
-    particle's: Start.values)."""
-    sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
-    picks = [begun.filtered.picks(n, rng.stream(seed, b, "origin")) for b, n in enumerate(sizes)]
-    return [begun.filtered.origin(p) for p in picks], np.concatenate(picks)
-
-
 def read_files(spec: RunSpec) -> dict[str, Path]:
     """The files a run of this spec reads besides its config, by what names each: a model's parameter
     sets, the question set it answers, and the record for a model tied to it."""
@@ -154,20 +157,24 @@ def simulate(spec: RunSpec, seed: int, config_yaml: str, store=None,
 def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store=None,
                values: dict[str, np.ndarray] | None = None) -> xr.Dataset:
     """The ensemble from a start already made (`begun`: the record filtered, or None for a model that
-    starts from its initial values), with the Dataset attributes `attrs`; `values`: one value per
-    trajectory at model keys, over those of the model's parameter sets."""
+    starts from its initial values), with the Dataset attributes `attrs`; `values`: a number or one value
+    per trajectory at model keys, over those of the model's parameter sets. Each block makes its own
+    origin and parameter values where it runs (executors.work): memory does not grow with the futures."""
+    sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
     if begun is not None:
-        found, picks = origins(spec, seed, begun)
-        drawn = begun.values(picks)
+        starts = [begun] * len(sizes)
     else:
-        found, drawn = None, design.from_sets(spec, seed, MODEL_DIR)
-    jobs = executors.jobs(spec, seed, {**(drawn or {}), **(values or {})} or None, found)
+        starts = design.set_draws(spec, seed, MODEL_DIR, sizes)
+        if starts:  # every set checked once: a bad one stops the run before any block
+            engine.block_spec(spec, dict(zip(starts[0].keys, starts[0].values.T)))
+    jobs = executors.jobs(spec, seed, starts, values)
     finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
     summary = counts.chosen(spec.run)
     with importing_beside("dask.array", "distributed"):
         merged = counts.collect(arrays for _, arrays in finished) if summary else dict(finished)
     parts = () if begun is None else (dataset.start_parts(begun.filtered),)
-    if begun is not None and begun.sets is not None and not summary:
+    if begun is not None and begun.sets is not None and not summary:  # each path's set, from the blocks' streams
+        picks = np.concatenate([begun.picks(seed, b, n) for b, n in enumerate(sizes)])
         parts += (dataset.set_parts(picks // begun.per_set, begun.keys, begun.sets),)
     if summary:
         return dataset.from_counts(spec, merged, attrs, parts)

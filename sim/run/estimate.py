@@ -2,12 +2,12 @@
 
 The figures were measured for the default model (tied to the record) on a 2-core machine and are scaled
 by trajectories × months, workers and particles: a summary-mode run costs about 800 ns per
-trajectory-month on each worker (10^7 futures over 20 years on 2 threads: 990 s, 7.3 GB); a run that
+trajectory-month on each worker (10^6 futures over 20 years on 2 threads: 97–115 s, 0.8 GB); a run that
 keeps every path about 1.4 µs, mostly its analysis in one process (10^5 futures: 41 s, 1.9 GB); the
 filter of a model tied to the record about 700 ns and 1.2 kB per particle and month of the record. A
 process with the engine loaded holds about 0.3 GB, a worker process 0.15 GB more, a block 100 bytes
-per trajectory-month, every path kept 60 bytes, and each future of a model tied to the record about
-700 bytes more for its parameter values and starting state, made before the first block. Another
+per trajectory-month and every path kept 60 bytes. A summary run needs no memory per future: each block
+makes its trajectories' starting state and parameter values where it runs (executors.work). Another
 machine or model may differ: the figures are said as "about" (README, "Reproducibility and speed").
 """
 
@@ -29,7 +29,6 @@ SUMMARY_NS, FULL_NS = 800, 1400      # seconds per trajectory-month × 1e9: per 
 FILTER_NS, PARTICLE = 700, 1200        # the filter's seconds × 1e9 per particle-month, and bytes per particle
 PROCESS, WORKER = 0.3 * GB, 0.15 * GB  # bytes of a process with the engine, and of each worker process beside it
 BLOCK, PATH = 100, 60                  # bytes per trajectory-month of a block in work, and of a path kept
-FUTURE = 700                           # bytes per future of a model tied to the record: its values and start
 SAY_ABOVE = (60, 2**30)               # seconds and bytes above which the estimate is said
 
 
@@ -52,24 +51,21 @@ def cost(spec: RunSpec) -> Cost:
     if tied_to_record(spec):  # the record filtered up to the start, in this process
         particles = spec.run.particles
         seconds += particles * (spec.run.start - spec.model.record.start + 1) * FILTER_NS / 1e9
-        memory = max(memory + FUTURE * n, PROCESS + particles * PARTICLE)
+        memory = max(memory, PROCESS + particles * PARTICLE)
     return Cost(seconds, memory, workers, summary)
 
 
 def check(spec: RunSpec) -> Cost:
-    """The run's cost; a run that cannot fit in the memory available is refused."""
+    """The run's cost; a run that keeps every path and cannot fit in the memory available is refused (a
+    summary run needs the memory of its blocks, whatever its number of futures)."""
     c = cost(spec)
     available = psutil.virtual_memory().available
-    if c.bytes <= available:
+    if c.summary or c.bytes <= available:
         return c
-    if not c.summary:
-        raise UsageError(f"keeping every path of {spec.run.trajectories:,} futures × {spec.months} months needs "
-                         f"about {_size(c.bytes)} of memory, more than the {_size(available)} available: add "
-                         "run.summary=true (counts and quantile bands of every future, sampled paths; the same "
-                         "probabilities), or run fewer trajectories")
-    raise UsageError(f"{spec.run.trajectories:,} futures from the record need about {_size(c.bytes)} of memory "
-                     f"(each future's parameter values and starting state), more than the {_size(available)} "
-                     "available: run fewer trajectories")
+    raise UsageError(f"keeping every path of {spec.run.trajectories:,} futures × {spec.months} months needs "
+                     f"about {_size(c.bytes)} of memory, more than the {_size(available)} available: add "
+                     "run.summary=true (counts and quantile bands of every future, sampled paths; the same "
+                     "probabilities), or run fewer trajectories")
 
 
 def announce(spec: RunSpec) -> None:

@@ -1,7 +1,8 @@
 """Where the blocks of a run are computed, and the folder that keeps every block as it finishes.
 
-A job is one block: its spec (with its slice of a design), seed, index, size and first
-trajectory. A worker runs the engine on it and returns plain arrays — the block itself, or its
+A job is one block: the run's spec, seed, the block's index, size and first trajectory, and what
+the block makes its trajectories' starting state and parameter values from where it runs (Job). A
+worker makes them, runs the engine on the block and returns plain arrays — the block itself, or its
 counts in summary mode (results/counts.py) — so only small results travel in summary mode. Jobs run
 on threads of this process (`run.executor=threads`, the default: the compiled kernel releases the
 interpreter's lock, so threads run blocks side by side with no start-up), on local worker processes
@@ -24,7 +25,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolE
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple, Protocol
 
 import numpy as np
 
@@ -39,32 +40,59 @@ from .progress import note
 KEPT = "a run keeps its finished blocks: resume it with run.resume=true"
 
 
+class BlockStart(Protocol):
+    """What a block's trajectories begin from (ensemble.Start: the filtered record; design.SetDraw: the
+    block's part of the parameter sets' stream): made into the block's origin and values in its job."""
+
+    def block(self, seed: int, block: int, n: int) -> tuple[Origin | None, dict[str, np.ndarray] | None]: ...
+
+
 class Job(NamedTuple):
-    spec: RunSpec
+    """One block, small to send to a worker: nothing per trajectory of the run but the block's slice of values
+    given per trajectory (a design given whole is O(trajectories) already; each job holds its part). The start
+    is one for every block of a run (pickled with each job for processes: run.particles states, about 1.5 MB
+    by default, the size of the origin a block of as many trajectories carried before)."""
+
+    spec: RunSpec    # the run's; the block's own, with its trajectories' values, is made in work()
     seed: int
     block: int
     n: int
     offset: int      # the block's first trajectory in the run
     kept: np.ndarray  # summary mode: the run's sampled trajectories; None: keep the whole block
-    origin: Origin | None = None  # where the block's trajectories begin, if not at the model's initial values
+    start: BlockStart | None = None  # where the block's trajectories begin, if not at the model's initial values
+    values: dict[str, np.ndarray] | None = None  # the block's part of values given for the run, over the start's
 
 
-def jobs(spec: RunSpec, seed: int, design: dict[str, np.ndarray] | None,
-         origins: list[Origin] | None = None) -> list[Job]:
-    """One job per block of the run, in block order (with each block's origin, when given)."""
-    blocks = engine.block_specs(spec, design)
-    offsets = np.cumsum([0, *(n for _, n in blocks)])
+def jobs(spec: RunSpec, seed: int, starts: list[BlockStart] | None = None,
+         values: dict[str, np.ndarray] | None = None) -> list[Job]:
+    """One job per block of the run, in block order: with each block's start, when given, and its slice of
+    `values` (dotted keys → a number or one value per trajectory), checked whole here before any block runs."""
+    sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
+    offsets = np.cumsum([0, *sizes])
+    if values:
+        engine.check_design(spec, values, len(sizes))
     kept = counts.sample(spec, seed) if counts.chosen(spec.run) else None
-    origins = origins or [None] * len(blocks)
-    return [Job(s, seed, b, n, int(offsets[b]), kept, origins[b]) for b, (s, n) in enumerate(blocks)]
+    starts, values = starts or [None] * len(sizes), values or {}
+    return [Job(spec, seed, b, n, int(a), kept, starts[b],
+                {k: v[a:a + n] if np.ndim(v) else v for k, v in values.items()} or None)  # views: nothing copied
+            for b, (a, n) in enumerate(zip(offsets, sizes))]
+
+
+def made(job: Job) -> tuple[RunSpec, Origin | None]:
+    """The block's spec, with its trajectories' parameter values, and where they begin: made in the worker
+    that runs it, from the job's start and values."""
+    origin, drawn = job.start.block(job.seed, job.block, job.n) if job.start is not None else (None, None)
+    values = {**(drawn or {}), **(job.values or {})}
+    return (engine.block_spec(job.spec, values) if values else job.spec), origin
 
 
 def work(job: Job) -> dict[str, np.ndarray]:
-    """Run one block; its arrays, or its summary when the job keeps a sample."""
-    result = engine.run_block(job.spec, job.seed, job.block, job.n, origin=job.origin).arrays(job.offset)
+    """Make the block (made), run it; its arrays, or its summary when the job keeps a sample."""
+    spec, origin = made(job)
+    result = engine.run_block(spec, job.seed, job.block, job.n, origin=origin).arrays(job.offset)
     if job.kept is None:
         return result
-    return counts.reduce(job.spec, result["levels"], result["counts"], result["event_month"], result["log"],
+    return counts.reduce(spec, result["levels"], result["counts"], result["event_month"], result["log"],
                           job.offset, job.kept)
 
 
