@@ -50,23 +50,24 @@ def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> d
         OmegaConf.save(OmegaConf.create(list(overrides)), out_dir / ".hydra" / "overrides.yaml")
     ds = ensemble.simulate(spec, seed, config_yaml, store)
     ds.attrs["overrides"] = json.dumps(asked(out_dir))
-    view = outlook.analyse(ds, spec.analysis)
-    print(outlook.headline(view.summary), flush=True)  # the numbers, before the files that show them
-    finish(ds, out_dir, spec, view, results=True)
+    summary = finish(ds, out_dir, spec, new=True)
     store.remove()
     print(f"Results in {out_dir}")
-    return view.summary
+    return summary
 
 
-def finish(ds, out_dir: Path, spec=None, view=None, extra_formats: tuple[str, ...] = (), results: bool = False) -> dict:
+def finish(ds, out_dir: Path, spec=None, extra_formats: tuple[str, ...] = (), new: bool = False) -> dict:
     """Figures (in the formats of run.figures, and `extra_formats`), the reports and outlook.csv, then
-    summary.json, of a run's results (spec: as recorded in them; view: their analysis, when already made)
-    in its folder; with `results`, results.nc too, written by a forked copy of this process while the
-    figures are drawn (forked.py). Each file is complete under its name, and summary.json says that all are."""
+    summary.json, of a run's results (spec: as recorded in them) in its folder. For a `new` run, results.nc
+    too, written by a forked copy of this process while the results are analysed and drawn (forked.py), and
+    the headline printed as soon as its numbers exist, before the files that show them. Each file is
+    complete under its name, and summary.json says that all are."""
     spec = spec or spec_of(ds)
-    view = view or outlook.analyse(ds, spec.analysis)
     formats = getattr(spec.run, "figures", FORMATS)  # results recorded before run.figures: the default
-    with forked.beside(lambda: io.save(ds, out_dir / "results.nc")) if results else nullcontext():
+    with forked.beside(lambda: io.save(ds, out_dir / "results.nc")) if new else nullcontext():
+        view = outlook.analyse(ds, spec.analysis)
+        if new:
+            print(outlook.headline(view.summary), flush=True)
         document.publish(view, out_dir, spec.run.sample_paths, tuple(dict.fromkeys(formats + extra_formats)))
     files.write_text(out_dir / MARKER, json.dumps(view.summary, indent=2, ensure_ascii=False) + "\n")
     return view.summary

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import difflib
 import errno
+import gc
 import re
 import secrets
 import sys
@@ -216,4 +217,7 @@ def guard(prog: str, command: Callable[[list[str]], int | None]) -> None:
             raise
         print(f"{prog}: error: {explain(exc)}", file=sys.stderr)
         sys.exit(exit_code(exc))
+    # The work is done and its files closed: the collector's last passes over every object the libraries
+    # made (about 0.3 s at exit) are skipped; the standard streams are still flushed at exit.
+    gc.freeze()
     sys.exit(code or 0)
