@@ -47,7 +47,7 @@ def help_text() -> str:
               "  --multirun    one job per combination of comma-separated values",
               "  --debug       show the traceback of an error",
               "  --warm-up     compile the engine for this machine ahead (what a run of the overrides uses; the first",
-              "                run does it otherwise, about 40 s), run nothing else and write nothing but caches",
+              "                run does it otherwise, about 100 s), run nothing else and write nothing but caches",
               "  KEY=VALUE     any key of configs/ (model.*, scenario, run.*, analysis.*), checked before any work;",
               "                e.g. run.trajectories, run.seed, run.start, run.end, run.workers, model=calibrated",
               "", "Writes: " + COMMAND.writes, "", "Examples:", *(f"  {e}" for e in COMMAND.examples),

@@ -1,5 +1,5 @@
-"""Work done in a forked copy of this process while this one goes on: a run writes its results file and
-draws its heaviest figure beside the other figures. A copy shares what is already computed without
+"""Work done in a forked copy of this process while this one goes on: a run writes its results file while it
+is analysed and drawn, and draws its heaviest figures beside the others. A copy shares what is already computed without
 pickling it and starts in milliseconds; where fork is missing, or the copy fails, the work is done here
 instead, so the outcome never depends on it (an error is then raised here, as it would be without a copy).
 """

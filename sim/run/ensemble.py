@@ -138,7 +138,7 @@ def compiling() -> None:
     """Say, on a terminal, that the engine is being compiled when it is not in numba's cache (before the
     filter, which compiles it too)."""
     if not engine.compiled():
-        progress.say("Compiling the engine for this machine (once: about 40 s, cached next to the sources; "
+        progress.say("Compiling the engine for this machine (once: about 100 s, cached next to the sources; "
                      "python -m sim --warm-up does it ahead)")
 
 
@@ -160,6 +160,25 @@ def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store
     starts from its initial values), with the Dataset attributes `attrs`; `values`: a number or one value
     per trajectory at model keys, over those of the model's parameter sets. Each block makes its own
     origin and parameter values where it runs (executors.work): memory does not grow with the futures."""
+    jobs = block_jobs(spec, seed, begun, values)
+    finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
+    summary = counts.chosen(spec.run)
+    with importing_beside("dask.array", "distributed"):
+        merged = counts.collect(arrays for _, arrays in finished) if summary else dict(finished)
+    parts = () if begun is None else (dataset.start_parts(begun.filtered),)
+    if begun is not None and begun.sets is not None and not summary:  # each path's set, from the blocks' streams
+        picks = np.concatenate([begun.picks(seed, job.block, job.n) for job in jobs])
+        parts += (dataset.set_parts(picks // begun.per_set, begun.keys, begun.sets),)
+    if summary:
+        return dataset.from_counts(spec, merged, attrs, parts)
+    return dataset.assemble(spec, [merged[b] for b in range(len(jobs))], attrs, parts)
+
+
+def block_jobs(spec: RunSpec, seed: int, begun: Start | None, values: dict[str, np.ndarray] | None = None
+               ) -> list[executors.Job]:
+    """The run's jobs, each block with what it makes its trajectories' start and values from where it runs: the
+    record filtered (`begun`), or its part of the parameter sets' stream for a model with sets, and its part of
+    `values`."""
     sizes = engine.block_sizes(spec.run.trajectories, spec.run.block_size)
     if begun is not None:
         starts = [begun] * len(sizes)
@@ -167,18 +186,7 @@ def from_start(spec: RunSpec, seed: int, begun: Start | None, attrs: dict, store
         starts = design.set_draws(spec, seed, MODEL_DIR, sizes)
         if starts:  # every set checked once: a bad one stops the run before any block
             engine.block_spec(spec, dict(zip(starts[0].keys, starts[0].values.T)))
-    jobs = executors.jobs(spec, seed, starts, values)
-    finished = executors.run(jobs, spec.run, store, progress.Bar("simulating blocks"))
-    summary = counts.chosen(spec.run)
-    with importing_beside("dask.array", "distributed"):
-        merged = counts.collect(arrays for _, arrays in finished) if summary else dict(finished)
-    parts = () if begun is None else (dataset.start_parts(begun.filtered),)
-    if begun is not None and begun.sets is not None and not summary:  # each path's set, from the blocks' streams
-        picks = np.concatenate([begun.picks(seed, b, n) for b, n in enumerate(sizes)])
-        parts += (dataset.set_parts(picks // begun.per_set, begun.keys, begun.sets),)
-    if summary:
-        return dataset.from_counts(spec, merged, attrs, parts)
-    return dataset.assemble(spec, [merged[b] for b in range(len(jobs))], attrs, parts)
+    return executors.jobs(spec, seed, starts, values)
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """What a run will cost, said before it starts: about how long and how much memory.
 
 The figures were measured for the default model (tied to the record) on a 2-core machine and are scaled
-by trajectories × months, workers and particles: a summary-mode run costs about 800 ns per
-trajectory-month on each worker (10^6 futures over 20 years on 2 threads: 97–115 s, 0.8 GB); a run that
+by trajectories × months, workers and particles: a summary-mode run costs about 750 ns per
+trajectory-month on each worker (10^7 futures over 20 years on 2 threads: 885 s, 0.8 GB); a run that
 keeps every path about 1.4 µs, mostly its analysis in one process (10^5 futures: 41 s, 1.9 GB); the
 filter of a model tied to the record about 700 ns and 1.2 kB per particle and month of the record. A
 process with the engine loaded holds about 0.3 GB, a worker process 0.15 GB more, a block 100 bytes
@@ -25,7 +25,7 @@ from .executors import worker_count
 from .progress import note
 
 GB = 1e9
-SUMMARY_NS, FULL_NS = 800, 1400      # seconds per trajectory-month × 1e9: per worker, and of a full run
+SUMMARY_NS, FULL_NS = 750, 1400      # seconds per trajectory-month × 1e9: per worker, and of a full run
 FILTER_NS, PARTICLE = 700, 1200        # the filter's seconds × 1e9 per particle-month, and bytes per particle
 PROCESS, WORKER = 0.3 * GB, 0.15 * GB  # bytes of a process with the engine, and of each worker process beside it
 BLOCK, PATH = 100, 60                  # bytes per trajectory-month of a block in work, and of a path kept

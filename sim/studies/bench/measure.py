@@ -34,7 +34,7 @@ from ...model.dynamics import Dynamics
 from ...model.state import initial_state
 from ...record import derived
 from ...results import counts
-from ...run import ensemble
+from ...run import ensemble, executors
 from ..sensitivity import throughput
 
 
@@ -149,14 +149,31 @@ def point(trajectories: int, workers: int | None, overrides: list[str]) -> dict:
         ensemble.simulate(spec, seed, config_yaml)
         seconds = time.perf_counter() - start
     steps = trajectories * (spec.months - 1)
+    alone = engine_alone(spec, seed)
     return {
         "trajectories": trajectories, "months": spec.months - 1, "workers": workers,
         "summary_mode": counts.chosen(spec.run), "block_size": spec.run.block_size, "seconds": seconds,
         "ns_per_trajectory_month": 1e9 * seconds / steps,
+        "engine_alone_ns_per_trajectory_month": 1e9 * alone,
+        "over_engine_alone": seconds / (alone * steps / executors.worker_count(spec.run, steps)),
         "cpu_ns_per_trajectory_month": 1e9 * (sum(usage.cpu.values()) - usage.cpu_before) / steps,
         "peak_mib": usage.peak / 2**20,  # all processes of the run together
         "peak_main_rss_mib": usage.own / 2**20,
     }
+
+
+def engine_alone(spec, seed: int, blocks: int = 3) -> float:
+    """Seconds per trajectory-month of the engine alone on the run's first blocks, each made as the run makes it
+    (its futures' starting state and parameter values) and simulated on one core, without the reduction or
+    anything else a run does: the best of `blocks` blocks."""
+    jobs = ensemble.block_jobs(spec, seed, ensemble.start(spec, seed) if ensemble.tied_to_record(spec) else None)
+    best = np.inf
+    for job in jobs[:blocks]:
+        begun = time.perf_counter()
+        block_spec, origin = executors.made(job)
+        engine.run_block(block_spec, seed, job.block, job.n, origin=origin)
+        best = min(best, (time.perf_counter() - begun) / (job.n * (spec.months - 1)))
+    return best
 
 
 def in_fresh_process(trajectories: int, workers: int | None, overrides: list[str]) -> dict:
