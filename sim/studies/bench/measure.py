@@ -77,14 +77,17 @@ def _best(fns: dict, repeats: int) -> dict[str, float]:
     return {name: min(t) for name, t in times.items()}
 
 
+def first_origin(spec, seed: int, n: int):
+    """Where the n trajectories of a run's first block begin, as the run makes it (the record filtered up to
+    the start), or None for a model that starts from its initial values."""
+    return ensemble.start(spec, seed).block(seed, 0, n)[0] if ensemble.tied_to_record(spec) else None
+
+
 def measure(n: int, repeats: int, overrides: list[str]) -> dict:
     """Engine with and without the calendar against the floor, on one block of n trajectories."""
     spec, seed, _ = prepare(compose(overrides))
     steps = n * (spec.months - 1)
-    origin = None
-    if ensemble.tied_to_record(spec):  # the block starts from the filtered state, as a run's blocks do
-        filtered = ensemble.start(spec, seed).filtered
-        origin = filtered.origin(filtered.picks(n, rng.stream(seed, 0, "origin")))
+    origin = first_origin(spec, seed, n)
     best = _best({"engine": lambda: engine.run_block(spec, seed, 0, n, origin=origin),
                   "engine_without_calendar": lambda: engine.run_block(spec, seed, 0, n, calendar=False, origin=origin),
                   "floor": lambda: draw_floor(spec, seed, n),

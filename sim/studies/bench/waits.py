@@ -20,7 +20,6 @@ import time
 
 import numpy as np
 
-from ... import rng
 from ...api import Model
 from ...config.compose import compose, prepare
 from ...model import engine
@@ -65,10 +64,7 @@ def api(overrides: list[str], trajectories: int = 1, repeats: int = 20) -> dict:
     values = {KEY: np.full(trajectories, value)}
     model.run(values, trajectories)  # the filter's start for the seed, once
     spec = prepare(compose([*overrides, f"run.trajectories={trajectories}"]))[0]
-    origin = None
-    if ensemble.tied_to_record(spec):
-        filtered = model._start[1].filtered
-        origin = filtered.origin(filtered.picks(trajectories, rng.stream(model.seed, 0, "origin")))
+    origin = model._start[1].block(model.seed, 0, trajectories)[0] if ensemble.tied_to_record(spec) else None
     blocks = engine.block_specs(spec, values)
     best = measure._best({"call": lambda: model.run(values, trajectories),
                           "engine": lambda: engine.run_block(blocks[0][0], model.seed, 0, trajectories, origin=origin),
@@ -96,10 +92,7 @@ def reduction(overrides: list[str], repeats: int = 3) -> dict:
     """Summary mode's reduction of one block (results/counts.py) against simulating that block."""
     spec, seed, _ = prepare(compose(["run.summary=true", *overrides]))
     n = spec.run.block_size
-    origin = None
-    if ensemble.tied_to_record(spec):
-        filtered = ensemble.start(spec, seed).filtered
-        origin = filtered.origin(filtered.picks(n, rng.stream(seed, 0, "origin")))
+    origin = measure.first_origin(spec, seed, n)
     kept = counts.sample(spec, seed)
     block = engine.run_block(spec, seed, 0, n, origin=origin).arrays(0)
     best = measure._best({
