@@ -33,13 +33,14 @@ def asked(out_dir: Path) -> list[str]:
     return [str(o) for o in OmegaConf.load(path)] if path.exists() else []
 
 
-def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None) -> dict:
+def run(cfg: DictConfig, out_dir: Path, overrides: list[str] | None = None, prepared: tuple | None = None) -> dict:
     """Run the configured ensemble into out_dir: what finish() writes (results.nc, figures, the reports,
     outlook.csv and summary.json); the blocks are removed once all of it is in place. A run
     that takes over a minute or 1 GiB says so first, and one that cannot fit in memory is refused
     (estimate.py). `overrides` are recorded in .hydra/overrides.yaml (as Hydra records a sweep's jobs)
-    once the folder's blocks are checked. The caller holds the folder's lock."""
-    spec, seed, config_yaml = prepare(cfg)
+    once the folder's blocks are checked; `prepared` is what `prepare(cfg)` gave, when the caller has it.
+    The caller holds the folder's lock."""
+    spec, seed, config_yaml = prepared or prepare(cfg)
     questions.named(spec.analysis.questions)  # a question set that cannot be read stops the run before any work
     estimate.announce(spec)
     store = Store.for_run(out_dir / BLOCKS, spec, seed, config_yaml, ensemble.inputs(spec))  # checked first

@@ -84,28 +84,34 @@ def _launcher(override: str) -> bool:
 
 
 def validate(overrides: list[str]):
-    """Compose and validate one job's config as it will run; the config and its spec. Its parameter-set file
-    and record are read and checked, and a run that cannot fit in memory refused, before any work."""
+    """Compose and validate one job's config as it will run; the config and what `prepare` made of it (spec,
+    seed, config YAML). Its parameter-set file and record are read and checked, and a run that cannot fit in
+    memory refused, before any work."""
     cfg = compose(overrides)
-    spec = prepare(cfg)[0]
+    prepared = prepare(cfg)
+    spec = prepared[0]
     design.sets_for(spec, MODEL_DIR)
     if ensemble.tied_to_record(spec):
         derived.load()  # and so is the record the run starts from
     estimate.check(spec)
-    return cfg, spec
+    return cfg, prepared
 
 
 def single(overrides: list[str], out: Path | None, force: bool) -> None:
     """One run in its folder, held locked while it runs: a new folder, or --out DIR unless it holds a
     finished run (without --force) or an unfinished one that is not being resumed."""
     COMMAND.check_overrides(overrides)
-    cfg, spec = validate(overrides)
+    cfg, prepared = validate(overrides)
+    spec = prepared[0]
     with command.claimed("run", spec.scenario.name, out, COMMAND.marker, force, unfinished=BLOCKS) as folder:
         if (folder / BLOCKS).exists() and not spec.run.resume and not force:
             raise UsageError(f"--out {folder}: holds an unfinished run; resume it with run.resume=true, "
                              "or add --force to start it afresh")
         resumed = seeded(overrides, spec, folder)
-        app.run(cfg if resumed is overrides else compose(resumed), folder, overrides)
+        if resumed is overrides:
+            app.run(cfg, folder, overrides, prepared)
+        else:
+            app.run(compose(resumed), folder, overrides)
 
 
 def seeded(overrides: list[str], spec, folder: Path) -> list[str]:

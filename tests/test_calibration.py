@@ -14,7 +14,7 @@ from sim import months
 from sim.config import design
 from sim.config.compose import compose, prepare
 from sim.errors import ConfigError
-from sim.inference import filter as particle_filter, observation, prior as priors, smc2
+from sim.inference import filter as particle_filter, observation, prior as priors, replicate, smc2
 from sim.record import derived
 from sim.studies.calibration import sbc, study
 
@@ -151,12 +151,31 @@ def test_simulation_based_calibration_ranks_are_uniform_and_the_test_has_power(q
     small = dataclasses.replace(quick, prior=prior, settings=dataclasses.replace(quick.settings, sets=48, particles=20,
                                                                                   moves=2))
     draws = 9
-    truths, found = sbc.posteriors(small, 24, months.parse("2000-12"), draws, seed=2)
+    truths, found, narrowed = sbc.posteriors(small, 24, months.parse("2000-12"), draws, seed=2)
     assert sbc.uniformity(sbc.ranks(truths, found), draws, 5).min() > 0.01
+    assert narrowed.shape == (24, 4) and (narrowed.median() < 1).all()  # seven years of record teach every rate
     u = np.log(found)
     shrunk = np.exp(u.mean(axis=1, keepdims=True) + 0.5 * (u - u.mean(axis=1, keepdims=True)))
     pooled = sbc.ranks(truths, shrunk).reshape(-1, 1)
     assert sbc.uniformity(pooled, draws, 5)[0] < 0.01
+
+
+def test_a_replicated_record_that_reaches_the_judged_month_holds_a_judgement_of_its_own_levels(quick):
+    """SBC on records to 2023: the judged levels are the replicate's true levels there with the judgement's
+    stated error (its mean and spread), not the article's; a record that ends before holds none."""
+    model = quick.spec.model
+    j = model.record.judgement
+    made = replicate.replicate(model, 1, model.record.start, j.date - model.record.start + 1,
+                               derived.asymmetry(quick.record.indicators, model.record.territory_ratio), 3)
+    assert sbc.judged(quick.spec.config, model, made, j.date - 1, np.random.default_rng(0)) is quick.spec.config
+    truth = made.levels[-1, :, 0]
+    generator = np.random.default_rng(1)
+    judged = np.array([list(sbc.judged(quick.spec.config, model, made, j.date, generator)["model"]["record"]
+                            ["judgement"]["levels"].values()) for _ in range(400)])
+    inside = (truth > 3 * j.spread) & (truth < 1 - 3 * j.spread)  # no clipping at the range's ends
+    error = (judged - truth)[:, inside]
+    assert np.abs(error.mean(axis=0)).max() < 0.03 and np.allclose(error.std(axis=0), j.spread, rtol=0.15)
+    assert list(quick.spec.config["model"]["record"]["judgement"]["levels"].values()) == list(j.levels)
 
 
 def test_dated_parameter_sets_are_those_calibrated_to_the_latest_month_before_the_start(tmp_path):

@@ -68,8 +68,10 @@ def sampler_figure(posterior: Posterior, first: int, path: Path) -> Path:
         return save_png(fig, path)
 
 
-def sbc_figure(ranks: np.ndarray, names: list[str], draws: int, bins: int, p_values: np.ndarray, path: Path) -> Path:
-    """A rank histogram per parameter with the 99 % range of a bin's count under uniform ranks."""
+def sbc_figure(ranks: np.ndarray, names: list[str], draws: int, bins: int, p_values: np.ndarray, widths: np.ndarray,
+               path: Path) -> Path:
+    """A rank histogram per parameter with the 99 % range of a bin's count under uniform ranks, its uniformity
+    p-value and the records' median posterior width against the prior's."""
     n = ranks.shape[0]
     low, high = stats.binom.ppf([0.005, 0.995], n, 1 / bins)
     with plt.rc_context(STYLE):
@@ -77,9 +79,10 @@ def sbc_figure(ranks: np.ndarray, names: list[str], draws: int, bins: int, p_val
         for j, (ax, name) in enumerate(zip(axes, names)):
             ax.axhspan(low, high, color="#dddddd", lw=0)
             ax.hist(ranks[:, j], bins=np.linspace(0, draws + 1, bins + 1), color="#3182bd", alpha=0.8)
-            ax.set_title(f"{name}\np = {p_values[j]:.2f}", fontsize=7)
+            ax.set_title(f"{name}\np = {p_values[j]:.2f}, width {widths[j]:.2f}", fontsize=7)
             ax.tick_params(labelsize=6)
         fig.suptitle(f"Simulation-based calibration: ranks of {n} true values among {draws} posterior draws "
-                     "(grey: 99 % range of a bin under uniform ranks)", fontsize=9)
+                     "(grey: 99 % range of a bin under uniform ranks;\nwidth: the records' median posterior / prior "
+                     "90 % width)", fontsize=9)
         fig.tight_layout()
         return save_png(fig, path)

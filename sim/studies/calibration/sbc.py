@@ -2,11 +2,14 @@
 prior make a record (replicate.py, the real record's layout), the sampler finds their posterior given
 that record, and the rank of the true value among the posterior's draws is uniform for every
 parameter when the sampler is right. A posterior too narrow piles the ranks at both ends, one
-biased at one end. Records end before the article's judged levels (2021-11), which a synthetic
-record cannot hold."""
+biased at one end. A record that reaches the article's judged month (2021-11) holds a judgement
+of its own: its true levels there with the judgement's stated error, the observation model's rule.
+Each record's posterior width against the prior's is kept too: how much a record of the real
+record's layout can teach of each parameter when the model is true."""
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import asdict, replace
@@ -21,32 +24,50 @@ from ...inference import observation, replicate, smc2
 from ...record import derived
 from ...run.progress import Bar
 from .figures import sbc_figure
-from .study import Study
+from .study import Study, widths
 
 MARKER = "sbc.json"
 
 
-def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """True values (replicates, parameters) drawn from the prior and `draws` posterior draws given the record
-    each made (replicates, draws, parameters), on the parameters' own scale."""
+def posteriors(study: Study, replicates: int, until: int, draws: int,
+               seed: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """True values (replicates, parameters) drawn from the prior, `draws` posterior draws given the record
+    each made (replicates, draws, parameters), on the parameters' own scale, and each record's posterior
+    width against the prior's (replicates rows, a column per parameter)."""
     spec, prior = study.spec, study.prior
     model, first = spec.model, spec.model.record.start
     asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
     settings = replace(study.settings, samples=draws)
-    truths, found, progress = [], [], Bar("calibrating replicated records")
+    truths, found, narrowed, progress = [], [], [], Bar("calibrating replicated records")
     for r in range(replicates):
         truth = prior.sample(1, rng.stream(seed, r, "sbc-truth"))
         truth_model = smc2.population_model(spec.config, prior, truth, 1)
         made = replicate.replicate(truth_model, 1, first, until - first + 1, asymmetry, rng.child_seed(seed, r, "sbc-record"))
         record = replicate.as_record(made, 0, spec.tracks, study.record, model.record.contract_per_brent)
         obs = observation.observe(record, model, until)
+        config = judged(spec.config, model, made, until, rng.stream(seed, r, "sbc-judgement"))
         with study.pool() as mapper:
-            posterior = smc2.Sampler(spec.config, prior, obs, settings, rng.child_seed(seed, r, "sbc-sampler")).run(
+            posterior = smc2.Sampler(config, prior, obs, settings, rng.child_seed(seed, r, "sbc-sampler")).run(
                 [until], mapper)
         truths.append(prior.natural(truth)[0])
         found.append(posterior.snapshots[until].theta)
+        narrowed.append({name: w["width_ratio"] for name, w in widths(prior, found[-1]).items()})
         progress(r + 1, replicates)
-    return np.array(truths), np.array(found)
+    return np.array(truths), np.array(found), pd.DataFrame(narrowed, columns=list(prior.names))
+
+
+def judged(config: dict, model, made: replicate.Replicas, until: int, generator: np.random.Generator) -> dict:
+    """The config with the article's judged levels replaced by the replicated record's own judgement (its
+    true levels at the judged month, each with the judgement's stated error, kept inside the levels'
+    range), when the record reaches that month; the config as it is otherwise."""
+    j = model.record.judgement
+    if until < j.date:
+        return config
+    truth = made.levels[j.date - made.first, :, 0].astype(float)
+    levels = np.clip(truth + j.spread * generator.standard_normal(truth.size), 0.01, 0.99)
+    out = copy.deepcopy(config)
+    out["model"]["record"]["judgement"]["levels"] = dict(zip(model.tracks, map(float, levels)))
+    return out
 
 
 def ranks(truths: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -63,23 +84,27 @@ def uniformity(ranks: np.ndarray, draws: int, bins: int) -> np.ndarray:
 
 
 def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
-    """Simulation-based calibration over `replicates` records to calibration.until: ranks.csv, the rank
-    histograms (figures/sbc.png) and sbc.json (last) with each parameter's uniformity p-value."""
+    """Simulation-based calibration over `replicates` records to calibration.until: ranks.csv, widths.csv
+    (each record's posterior width against the prior's), the rank histograms (figures/sbc.png) and sbc.json
+    (last) with each parameter's uniformity p-value and median width."""
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).unlink(missing_ok=True)
     began = time.perf_counter()
-    truths, found = posteriors(study, replicates, study.until, draws, study.seed)
+    truths, found, narrowed = posteriors(study, replicates, study.until, draws, study.seed)
     seconds = time.perf_counter() - began
     found_ranks = ranks(truths, found)
     bins = 5 if (draws + 1) % 5 == 0 else 4 if (draws + 1) % 4 == 0 else 2
     p = uniformity(found_ranks, draws, bins)
     with files.atomic(out / "ranks.csv") as tmp:
         pd.DataFrame(found_ranks, columns=study.prior.names).to_csv(tmp, index=False)
-    sbc_figure(found_ranks, study.prior.names, draws, bins, p, out / "figures" / "sbc.png")
+    with files.atomic(out / "widths.csv") as tmp:
+        narrowed.to_csv(tmp, index=False, float_format="%.4g")
+    sbc_figure(found_ranks, study.prior.names, draws, bins, p, narrowed.median().to_numpy(), out / "figures" / "sbc.png")
     summary = {"replicates": replicates, "draws": draws, "bins": bins, "record_until": months.text(study.until),
                "seconds": round(seconds, 1),
                "settings": asdict(study.settings), "seed": study.seed,
                "p_values": dict(zip(study.prior.names, map(float, p))),
-               "pooled_p_value": float(uniformity(found_ranks.reshape(-1, 1), draws, bins)[0])}
+               "pooled_p_value": float(uniformity(found_ranks.reshape(-1, 1), draws, bins)[0]),
+               "median_width_ratio": {name: round(float(v), 3) for name, v in narrowed.median().items()}}
     files.write_text(out / MARKER, json.dumps(summary, indent=1) + "\n")
     return summary
