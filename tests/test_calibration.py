@@ -8,6 +8,7 @@ import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import months
@@ -176,6 +177,29 @@ def test_a_replicated_record_that_reaches_the_judged_month_holds_a_judgement_of_
     error = (judged - truth)[:, inside]
     assert np.abs(error.mean(axis=0)).max() < 0.03 and np.allclose(error.std(axis=0), j.spread, rtol=0.15)
     assert list(quick.spec.config["model"]["record"]["judgement"]["levels"].values()) == list(j.levels)
+
+
+def test_a_simulation_based_calibration_stopped_midway_keeps_the_records_it_finished(quick, tmp_path, monkeypatch):
+    """Each record's ranks and widths are written as it ends; a study stopped at its second record keeps the
+    first and leaves no sbc.json that would make it look finished."""
+    prior = priors.Prior(tuple(p for p in quick.prior.parameters if p.name in ("step_economic", "setback_energy")))
+    small = dataclasses.replace(quick, prior=prior, until=months.parse("1995-12"),
+                                settings=dataclasses.replace(quick.settings, sets=8, particles=10))
+    run = smc2.Sampler.run
+    calls = []
+
+    def stop_at_the_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(smc2.Sampler, "run", stop_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        sbc.run(small, 3, 9, tmp_path)
+    kept = pd.read_csv(tmp_path / "ranks.csv")
+    assert list(kept.columns) == list(prior.names) and len(kept) == 1 and kept.to_numpy().max() <= 9
+    assert len(pd.read_csv(tmp_path / "widths.csv")) == 1 and not (tmp_path / sbc.MARKER).exists()
 
 
 def test_dated_parameter_sets_are_those_calibrated_to_the_latest_month_before_the_start(tmp_path):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +31,13 @@ from .study import Study, widths
 MARKER = "sbc.json"
 
 
-def posteriors(study: Study, replicates: int, until: int, draws: int,
-               seed: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int,
+               so_far: Callable[[np.ndarray, np.ndarray, pd.DataFrame], None] | None = None,
+               ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """True values (replicates, parameters) drawn from the prior, `draws` posterior draws given the record
     each made (replicates, draws, parameters), on the parameters' own scale, and each record's posterior
-    width against the prior's (replicates rows, a column per parameter)."""
+    width against the prior's (replicates rows, a column per parameter); `so_far` is given the three after
+    each record."""
     spec, prior = study.spec, study.prior
     model, first = spec.model, spec.model.record.start
     asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
@@ -52,6 +56,8 @@ def posteriors(study: Study, replicates: int, until: int, draws: int,
         truths.append(prior.natural(truth)[0])
         found.append(posterior.snapshots[until].theta)
         narrowed.append({name: w["width_ratio"] for name, w in widths(prior, found[-1]).items()})
+        if so_far is not None:
+            so_far(np.array(truths), np.array(found), pd.DataFrame(narrowed, columns=list(prior.names)))
         progress(r + 1, replicates)
     return np.array(truths), np.array(found), pd.DataFrame(narrowed, columns=list(prior.names))
 
@@ -84,21 +90,19 @@ def uniformity(ranks: np.ndarray, draws: int, bins: int) -> np.ndarray:
 
 
 def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
-    """Simulation-based calibration over `replicates` records to calibration.until: ranks.csv, widths.csv
-    (each record's posterior width against the prior's), the rank histograms (figures/sbc.png) and sbc.json
+    """Simulation-based calibration over `replicates` records to calibration.until: ranks.csv and widths.csv
+    (each record's posterior width against the prior's), rewritten after every record so that a study
+    stopped midway keeps the records it finished; then the rank histograms (figures/sbc.png) and sbc.json
     (last) with each parameter's uniformity p-value and median width."""
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).unlink(missing_ok=True)
     began = time.perf_counter()
-    truths, found, narrowed = posteriors(study, replicates, study.until, draws, study.seed)
+    truths, found, narrowed = posteriors(study, replicates, study.until, draws, study.seed,
+                                         partial(write_so_far, out, study.prior.names))
     seconds = time.perf_counter() - began
     found_ranks = ranks(truths, found)
     bins = 5 if (draws + 1) % 5 == 0 else 4 if (draws + 1) % 4 == 0 else 2
     p = uniformity(found_ranks, draws, bins)
-    with files.atomic(out / "ranks.csv") as tmp:
-        pd.DataFrame(found_ranks, columns=study.prior.names).to_csv(tmp, index=False)
-    with files.atomic(out / "widths.csv") as tmp:
-        narrowed.to_csv(tmp, index=False, float_format="%.4g")
     sbc_figure(found_ranks, study.prior.names, draws, bins, p, narrowed.median().to_numpy(), out / "figures" / "sbc.png")
     summary = {"replicates": replicates, "draws": draws, "bins": bins, "record_until": months.text(study.until),
                "seconds": round(seconds, 1),
@@ -108,3 +112,11 @@ def run(study: Study, replicates: int, draws: int, out: Path) -> dict:
                "median_width_ratio": {name: round(float(v), 3) for name, v in narrowed.median().items()}}
     files.write_text(out / MARKER, json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def write_so_far(out: Path, names: list[str], truths: np.ndarray, found: np.ndarray, narrowed: pd.DataFrame) -> None:
+    """ranks.csv and widths.csv of the records calibrated so far."""
+    with files.atomic(out / "ranks.csv") as tmp:
+        pd.DataFrame(ranks(truths, found), columns=names).to_csv(tmp, index=False)
+    with files.atomic(out / "widths.csv") as tmp:
+        narrowed.to_csv(tmp, index=False, float_format="%.4g")
