@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import command
+from .errors import UsageError
 from .config.compose import MODEL_DIR
-from .studies.calibration import sbc, sets, study
+from .studies.calibration import sbc, sets, slices, study
 
 COMMAND = command.Command.named("sim.calibrate")
 
@@ -17,6 +18,9 @@ def main(argv: list[str]) -> None:
                         help="instead: simulation-based calibration on RECORDS records drawn from the prior "
                              "(to calibration.until; one that reaches 2021-11 holds a judgement of its own levels)")
     parser.add_argument("--draws", type=int, default=19, help="posterior draws ranked per record (default 19)")
+    parser.add_argument("--slices", type=int, metavar="RECORDS",
+                        help="instead: the record's likelihood along each parameter (calibration.slices), on the "
+                             "record and RECORDS records replicated from the prior")
     args = parser.parse_args(argv)
     installed = COMMAND.subcommand(args, "install", "CALIBRATION_DIR")
     if installed:
@@ -30,6 +34,13 @@ def main(argv: list[str]) -> None:
         print(f"Ranks of {args.sbc} records' true values among {args.draws} posterior draws: uniformity p-values "
               + ", ".join(f"{k} {v:.2f}" for k, v in found["p_values"].items())
               + f"; pooled {found['pooled_p_value']:.3f}. In {out}")
+        return
+    if args.slices is not None:
+        if args.slices < 0:
+            raise UsageError(f"--slices {args.slices}: must be a number of replicated records >= 0")
+        slices.chosen(calibration)  # an unknown parameter is refused before any folder is made
+        out = COMMAND.folder(args, f"{calibration.name}-slices")
+        print(slices.said(slices.run(calibration, args.slices, out)) + f" In {out}")
         return
     out = COMMAND.folder(args, calibration.name)
     summary = study.run(calibration, out)

@@ -17,7 +17,7 @@ from functools import cache
 class Rule:
     """What a config value must be: its kind, bounds (inclusive unless open) and unit."""
 
-    kind: str  # real | int | range | month | months | track | tracks | text | file | vector | effect | seed | model
+    kind: str  # real | int | range | month | months | track | tracks | names | text | file | vector | effect | seed | model
     #            | flag | executor | address | workers | asymmetry | triple | probabilities | shares | optional_int
     #            | formats
     lo: float = -math.inf
@@ -46,6 +46,7 @@ class Rule:
             "months": "must be a list of months YYYY-MM",
             "track": "must be one of the model's tracks",
             "tracks": "must be a list of track names",
+            "names": "must be a list of names (empty: all)",
             "text": "must be text",
             "seed": "must be an integer >= 0, or null for fresh entropy",
             "file": "must be a file name, or null",
@@ -241,6 +242,10 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("calibration.prior.*.{key,dist}", Rule("text")),
     ("calibration.prior.*.{centre,sd}", real(-1e3, 1e3)),
     ("calibration.prior.*.scale", Rule("flag")),
+    ("calibration.slices.parameters", Rule("names")),
+    ("calibration.slices.{particles,points}", real(3, 1e7, "count", kind="int")),
+    ("calibration.slices.repeats", real(2, 1000, "repeats", kind="int")),
+    ("calibration.slices.span", real(0, 10, "prior sd", lo_open=True)),
     # backtest (configs/backtest/*.yaml): rolling-origin evaluation
     ("backtest.name", Rule("text")),
     ("backtest.{first_origin,last_origin,split}", real(1990, 2100, "year", kind="int")),

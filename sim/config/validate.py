@@ -159,6 +159,10 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         if not isinstance(value, (list, tuple)) or len(value) < 1 or len(set(value)) != len(value):
             raise ConfigError(key, value, rule.describe() + " without repeats")
         return tuple(str(v) for v in value)
+    if rule.kind == "names":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value) or len(set(value)) != len(value):
+            raise ConfigError(key, value, rule.describe() + " without repeats")
+        return tuple(value)
     if not isinstance(value, str):
         raise ConfigError(key, value, rule.describe())
     return value

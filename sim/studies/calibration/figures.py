@@ -86,3 +86,33 @@ def sbc_figure(ranks: np.ndarray, names: list[str], draws: int, bins: int, p_val
                      "90 % width)", fontsize=9)
         fig.tight_layout()
         return save_png(fig, path)
+
+
+def slice_figure(found: dict[str, np.ndarray], names: list[str], offsets: np.ndarray, summary: dict,
+                   path: Path) -> Path:
+    """A panel per parameter: each record's log-likelihood slice (mean over repeats, less its value at the
+    centre) against the offset in prior sds, the real record in blue and the replicated ones in grey, with
+    the parabola of a record that narrows the parameter to half its prior width (dashed)."""
+    with plt.rc_context(STYLE):
+        fig, axes = panel_grid(len(names), cols=6, width=2.4, height=1.9)
+        centre = int(np.argmin(np.abs(offsets)))
+        for i, (ax, name) in enumerate(zip(axes, names)):
+            for label, values in found.items():
+                mean = values[i].mean(axis=-1)
+                real = label == "record"
+                ax.plot(offsets, mean - mean[centre], color="#1f4e79" if real else "#999999", lw=1.6 if real else 0.8,
+                        zorder=3 if real else 2)
+            ax.plot(offsets, -1.5 * offsets ** 2, color="#e6550d", ls="--", lw=0.8)
+            ax.set_ylim(-12, 6)
+            s = summary[name]
+            record = s["records"].get("record", {}).get("narrowest_width")
+            said = [f"record {record:.2f}" if record is not None else "",
+                    f"replicas {s['median_replicated']:.2f}" if s["median_replicated"] is not None else ""]
+            ax.set_title(f"{name}\n" + ", ".join(t for t in said if t), fontsize=7)
+            ax.tick_params(labelsize=6)
+        fig.suptitle("The record's log-likelihood along each parameter (prior sds from the centre), every other held; "
+                     "blue: the record at the posterior medians, grey: replicated records at their truth;\n"
+                     "dashed: a record that narrows it to half its prior width; titles: the narrowest width each "
+                     "slice allows", fontsize=9)
+        fig.tight_layout()
+        return save_png(fig, path)

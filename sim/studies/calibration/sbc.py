@@ -38,18 +38,11 @@ def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int,
     each made (replicates, draws, parameters), on the parameters' own scale, and each record's posterior
     width against the prior's (replicates rows, a column per parameter); `so_far` is given the three after
     each record."""
-    spec, prior = study.spec, study.prior
-    model, first = spec.model, spec.model.record.start
-    asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
+    prior = study.prior
     settings = replace(study.settings, samples=draws)
     truths, found, narrowed, progress = [], [], [], Bar("calibrating replicated records")
     for r in range(replicates):
-        truth = prior.sample(1, rng.stream(seed, r, "sbc-truth"))
-        truth_model = smc2.population_model(spec.config, prior, truth, 1)
-        made = replicate.replicate(truth_model, 1, first, until - first + 1, asymmetry, rng.child_seed(seed, r, "sbc-record"))
-        record = replicate.as_record(made, 0, spec.tracks, study.record, model.record.contract_per_brent)
-        obs = observation.observe(record, model, until)
-        config = judged(spec.config, model, made, until, rng.stream(seed, r, "sbc-judgement"))
+        truth, obs, config = replicated(study, until, seed, r)
         with study.pool() as mapper:
             posterior = smc2.Sampler(config, prior, obs, settings, rng.child_seed(seed, r, "sbc-sampler")).run(
                 [until], mapper)
@@ -60,6 +53,20 @@ def posteriors(study: Study, replicates: int, until: int, draws: int, seed: int,
             so_far(np.array(truths), np.array(found), pd.DataFrame(narrowed, columns=list(prior.names)))
         progress(r + 1, replicates)
     return np.array(truths), np.array(found), pd.DataFrame(narrowed, columns=list(prior.names))
+
+
+def replicated(study: Study, until: int, seed: int, r: int) -> tuple[np.ndarray, observation.Observations, dict]:
+    """Record r of a study's replicated records to `until`: the true parameters (1, D) drawn from the prior
+    (unconstrained), the record they made as the filter reads it, and the config holding its own judgement."""
+    spec, prior = study.spec, study.prior
+    model, first = spec.model, spec.model.record.start
+    asymmetry = derived.asymmetry(study.record.indicators, model.record.territory_ratio)
+    truth = prior.sample(1, rng.stream(seed, r, "sbc-truth"))
+    truth_model = smc2.population_model(spec.config, prior, truth, 1)
+    made = replicate.replicate(truth_model, 1, first, until - first + 1, asymmetry, rng.child_seed(seed, r, "sbc-record"))
+    record = replicate.as_record(made, 0, spec.tracks, study.record, model.record.contract_per_brent)
+    obs = observation.observe(record, model, until)
+    return truth, obs, judged(spec.config, model, made, until, rng.stream(seed, r, "sbc-judgement"))
 
 
 def judged(config: dict, model, made: replicate.Replicas, until: int, generator: np.random.Generator) -> dict:

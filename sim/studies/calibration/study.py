@@ -7,6 +7,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ class Study:
     record: derived.Record
     until: int               # the last month of the record used
     keep: list[int]          # the months whose posterior draws are kept (sets.csv)
+    slices: SimpleNamespace  # the likelihood slices' settings (slices.py)
 
     def pool(self):
         """Where the proposals' filters run: calibration.workers local processes (at most the cores), or the
@@ -64,7 +66,7 @@ def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
     settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers, c.noise,
                              c.max_particles, c.renewal)
     kept = sorted({until, *(m for m in c.keep if m < until)})
-    return Study(c.name, spec, seed, prior, settings, record, until, kept)
+    return Study(c.name, spec, seed, prior, settings, record, until, kept, c.slices)
 
 
 def run(study: Study, out: Path) -> dict[str, Any]:
