@@ -60,7 +60,7 @@ def test_points_outside_the_values_the_model_accepts_are_not_filtered_and_have_n
         return [np.zeros(len(job[2])) for job in jobs]
 
     found = slices.along(small, small.spec.config, centre, [j], None, 0, mapper)
-    offsets = np.linspace(-small.slices.span, small.slices.span, small.slices.points)
+    offsets = slices.offsets_of(small.slices)
     beyond = np.exp(np.log(9.0) + offsets * prior.parameters[j].sd) > 10
     assert beyond.any() and not beyond.all() and asked == [int((~beyond).sum())] * small.slices.repeats
     assert np.isnan(found[0][beyond]).all() and (found[0][~beyond] == 0).all()

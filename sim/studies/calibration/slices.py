@@ -36,6 +36,11 @@ def loglik(config: dict, prior: Prior, u: np.ndarray, particles: int, obs: Obser
     return smc2.filtered(config, prior, u, particles, obs, obs.months, seed)[2]
 
 
+def offsets_of(settings) -> np.ndarray:
+    """The grid's offsets in prior sds: `points` evenly over ± `span` (calibration.slices)."""
+    return np.linspace(-settings.span, settings.span, settings.points)
+
+
 def grid(centre: np.ndarray, sds: np.ndarray, columns: list[int], offsets: np.ndarray) -> np.ndarray:
     """(columns × offsets, D) the centre (D,) with one parameter at a time moved by each offset × its prior sd."""
     u = np.repeat(centre[None, :], len(columns) * offsets.size, axis=0)
@@ -51,8 +56,7 @@ def curvature(offsets: np.ndarray, values: np.ndarray) -> np.ndarray:
     kept = np.isfinite(values).all(axis=1)
     if kept.sum() < 4:
         return np.full(values.shape[1], np.nan)
-    x = offsets[kept]
-    return np.polyfit(x, values[kept], 2)[0]
+    return np.polyfit(offsets[kept], values[kept], 2)[0]
 
 
 def narrowest(c: np.ndarray) -> np.ndarray:
@@ -66,8 +70,7 @@ def along(study: Study, config: dict, centre: np.ndarray, columns: list[int], ob
     """(columns, offsets, repeats) the record's log-likelihood along each parameter, a repeat per job; NaN at
     points outside the values the model accepts (a replicated record's truth can lie near them)."""
     p = study.slices
-    offsets = np.linspace(-p.span, p.span, p.points)
-    u = grid(centre, study.prior.moments()[1], columns, offsets)
+    u = grid(centre, study.prior.moments()[1], columns, offsets_of(p))
     inside = study.prior.inside(u)  # a point outside the truncated prior has no likelihood: NaN
     jobs = [(config, study.prior, u[inside], p.particles, obs, rng.child_seed(seed, k, "slice")) for k in range(p.repeats)]
     out = np.full((u.shape[0], p.repeats), np.nan)
@@ -125,7 +128,7 @@ def run(study: Study, replicates: int, out: Path, sets_file: Path = MODEL_DIR / 
     columns = [study.prior.names.index(n) for n in names]
     began, progress = time.perf_counter(), Bar("slicing the record's likelihood")
     made = records(study, replicates, sets_file)
-    offsets = np.linspace(-study.slices.span, study.slices.span, study.slices.points)
+    offsets = offsets_of(study.slices)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).unlink(missing_ok=True)
     found, rows = {}, []
