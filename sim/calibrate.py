@@ -38,7 +38,7 @@ def main(argv: list[str]) -> None:
     if args.slices is not None:
         if args.slices < 0:
             raise UsageError(f"--slices {args.slices}: must be a number of replicated records >= 0")
-        slices.chosen(calibration)  # an unknown parameter is refused before any folder is made
+        slices.chosen(calibration, args.slices)  # an unknown parameter, or nothing to slice, refused before any folder is made
         out = COMMAND.folder(args, f"{calibration.name}-slices")
         print(slices.said(slices.run(calibration, args.slices, out)) + f" In {out}")
         return

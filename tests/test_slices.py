@@ -4,13 +4,16 @@ replicated record a slice curved where the record measures the parameter and fla
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import months
+from sim.errors import UsageError
 from sim.studies.calibration import slices, study
 from tests.helpers import call
 
@@ -94,6 +97,14 @@ def test_a_slice_is_curved_where_the_record_measures_and_flat_where_it_cannot(sm
     assert json.loads((tmp_path / "out" / slices.MARKER).read_text())["settings"]["parameters"] == \
         ["trade_base", "implementation"]
     assert (tmp_path / "out" / "figures" / "slices.png").stat().st_size > 0
+
+
+def test_slices_of_no_record_are_refused_and_a_record_without_a_posterior_in_use_is_said(small, tmp_path):
+    with pytest.raises(UsageError, match="holds no draws given the record to 2003-12"):
+        slices.chosen(small, 0, tmp_path / "absent.csv")
+    one = dataclasses.replace(small, slices=SimpleNamespace(**{**vars(small.slices), "parameters": ("trade_base",)}))
+    found = slices.run(one, 1, tmp_path / "out", tmp_path / "absent.csv")
+    assert found["records"] == 1 and "not the real record" in slices.said(found)
 
 
 @pytest.mark.parametrize("argv, says", [

@@ -18,7 +18,7 @@ import pandas as pd
 from ... import files, months, rng
 from ...config.compose import MODEL_DIR
 from ...config.design import lookup
-from ...errors import ConfigError
+from ...errors import ConfigError, UsageError
 from ...inference import smc2
 from ...inference.observation import Observations, observe
 from ...inference.prior import Prior
@@ -92,25 +92,36 @@ def posterior_centre(prior: Prior, config: dict, table: pd.DataFrame) -> np.ndar
     return prior.unconstrained(np.array([values]))[0]
 
 
+def held(study: Study, sets_file: Path) -> np.ndarray | None:
+    """(D,) the posterior medians in use given the record to the study's month, where the real record is
+    sliced; None when the installed sets hold no draws given the record to that month."""
+    if not sets_file.exists():
+        return None
+    table = pd.read_csv(sets_file)
+    given = table[table.record_until == months.text(study.until)]
+    return posterior_centre(study.prior, study.spec.config, given) if len(given) else None
+
+
 def records(study: Study, replicates: int, sets_file: Path) -> list[tuple[str, int, np.ndarray, Observations, dict]]:
     """The records to slice, each with its label, number (0 the real one), centre, observations and config:
-    the real record at the posterior medians in use (when the installed sets hold draws given the record to
-    the study's month), then `replicates` records made from known parameters, at their truth."""
-    out = []
-    if sets_file.exists():
-        table = pd.read_csv(sets_file)
-        given = table[table.record_until == months.text(study.until)].drop(columns="record_until")
-        if len(given):
-            obs = observe(study.record, study.spec.model, study.until)
-            out.append(("record", 0, posterior_centre(study.prior, study.spec.config, given), obs, study.spec.config))
+    the real record at the posterior medians in use (when there are some, `held`), then `replicates`
+    records made from known parameters, at their truth."""
+    centre = held(study, sets_file)
+    out = [] if centre is None else [("record", 0, centre, observe(study.record, study.spec.model, study.until),
+                                      study.spec.config)]
     for r in range(replicates):
         truth, obs, config = replicated(study, study.until, study.seed, r)
         out.append((f"replicate {r + 1}", r + 1, truth[0], obs, config))
     return out
 
 
-def chosen(study: Study) -> list[str]:
-    """The parameters to slice (calibration.slices.parameters; none named: all the prior's), each checked."""
+def chosen(study: Study, replicates: int, sets_file: Path = MODEL_DIR / SETS_FILE) -> list[str]:
+    """The parameters to slice (calibration.slices.parameters; none named: all the prior's), each checked,
+    and a refusal when there is no record to slice."""
+    if replicates == 0 and held(study, sets_file) is None:
+        raise UsageError(f"--slices 0: the posterior in use ({sets_file.name}) holds no draws given the record to "
+                         f"{months.text(study.until)}, where the real record would be sliced; ask for replicated records "
+                         "(--slices N) or calibrate to that month and install it")
     names = list(study.slices.parameters) or study.prior.names
     unknown = [n for n in names if n not in study.prior.names]
     if unknown:
@@ -124,7 +135,7 @@ def run(study: Study, replicates: int, out: Path, sets_file: Path = MODEL_DIR / 
     slices.csv (every log-likelihood, rewritten as each record ends), figures/slices.png, and slices.json
     (last) with each slice's curvature, its standard error over the repeats, and the narrowest posterior
     width it allows."""
-    names = chosen(study)
+    names = chosen(study, replicates, sets_file)
     columns = [study.prior.names.index(n) for n in names]
     began, progress = time.perf_counter(), Bar("slicing the record's likelihood")
     made = records(study, replicates, sets_file)
@@ -174,7 +185,9 @@ def said(summary: dict) -> str:
     """One line: each parameter's narrowest posterior / prior width on the record and the replicated median."""
     def width(value) -> str:
         return "–" if value is None else f"{value:.2f}"
-    return (f"Likelihood slices along {len(summary['parameters'])} parameters on {summary['records']} records in "
+    skipped = "" if any("record" in p["records"] for p in summary["parameters"].values()) else \
+        f" (not the real record: the posterior in use holds no draws given it to {summary['record_until']})"
+    return (f"Likelihood slices along {len(summary['parameters'])} parameters on {summary['records']} records{skipped} in "
             f"{summary['seconds']:.0f} s; the narrowest posterior / prior width each allows (record; replicated median): "
             + ", ".join(f"{name} {width(p['records'].get('record', {}).get('narrowest_width'))}; {width(p['median_replicated'])}"
                         for name, p in summary["parameters"].items()) + ".")
