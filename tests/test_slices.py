@@ -111,6 +111,7 @@ def test_slices_of_no_record_are_refused_and_a_record_without_a_posterior_in_use
     (["calibration.slices.parameters=[implementaton]"], "must name parameters of calibration.prior"),
     (["calibration.slices.parameters=implementation"], "must be a list of names"),
     (["calibration.slices.repeats=1"], "calibration.slices.repeats"),
+    (["calibration.slices.points=4"], "calibration.slices.points"),
 ])
 def test_a_bad_slices_setting_is_refused_with_one_line_and_nothing_that_looks_finished(argv, says, capsys, monkeypatch, tmp_path):
     code, _, err = call("sim.calibrate", ["--slices", "1", *argv, "--out", "p"], capsys, monkeypatch, tmp_path)

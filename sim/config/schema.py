@@ -243,7 +243,8 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("calibration.prior.*.{centre,sd}", real(-1e3, 1e3)),
     ("calibration.prior.*.scale", Rule("flag")),
     ("calibration.slices.parameters", Rule("names")),
-    ("calibration.slices.{particles,points}", real(3, 1e7, "count", kind="int")),
+    ("calibration.slices.particles", real(2, 1e7, "particles", kind="int")),
+    ("calibration.slices.points", real(5, 1001, "points", kind="int")),  # a parabola through four at least (points outside the model's range are left out)
     ("calibration.slices.repeats", real(2, 1000, "repeats", kind="int")),
     ("calibration.slices.span", real(0, 10, "prior sd", lo_open=True)),
     # backtest (configs/backtest/*.yaml): rolling-origin evaluation
