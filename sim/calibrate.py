@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import command
-from .errors import UsageError
 from .config.compose import MODEL_DIR
+from .errors import UsageError
 from .studies.calibration import sbc, sets, slices, study
 
 COMMAND = command.Command.named("sim.calibrate")

@@ -155,14 +155,11 @@ def _convert(key: str, value: Any, tracks: tuple[str, ...]) -> Any:
         if value not in tracks:
             raise ConfigError(key, value, f"must be one of the tracks {list(tracks)}")
         return value
-    if rule.kind == "tracks":
-        if not isinstance(value, (list, tuple)) or len(value) < 1 or len(set(value)) != len(value):
+    if rule.kind in ("tracks", "names"):  # a list of names without repeats; the model's tracks at least one
+        if (not isinstance(value, (list, tuple)) or len(set(value)) != len(value)
+                or (rule.kind == "tracks" and not value) or (rule.kind == "names" and not all(isinstance(v, str) for v in value))):
             raise ConfigError(key, value, rule.describe() + " without repeats")
         return tuple(str(v) for v in value)
-    if rule.kind == "names":
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value) or len(set(value)) != len(value):
-            raise ConfigError(key, value, rule.describe() + " without repeats")
-        return tuple(value)
     if not isinstance(value, str):
         raise ConfigError(key, value, rule.describe())
     return value

@@ -89,7 +89,7 @@ def sbc_figure(ranks: np.ndarray, names: list[str], draws: int, bins: int, p_val
 
 
 def slice_figure(found: dict[str, np.ndarray], names: list[str], offsets: np.ndarray, summary: dict,
-                   path: Path) -> Path:
+                 path: Path) -> Path:
     """A panel per parameter: each record's log-likelihood slice (mean over repeats, less its value at the
     centre) against the offset in prior sds, the real record in blue and the replicated ones in grey, with
     the parabola of a record that narrows the parameter to half its prior width (dashed)."""
