@@ -46,10 +46,13 @@ class Study:
 
 def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
     """The study of configs/calibration/<name>.yaml with the overrides (and the config groups of `studies`
-    that build on it, e.g. "backtest"), every problem one line before any work."""
+    that build on it, e.g. "backtest"), every problem one line before any work. The model is `default`
+    unless named: a prior that scales a model value (scale: true) must scale the model's own value, not
+    a posterior median of the record installed as model=calibrated."""
     chosen = {group: next((a.split("=", 1)[1] for a in overrides if a.startswith(f"{group}=")), "default")
               for group in ("calibration", *studies)}
-    cfg = compose([*(f"+{group}={name}" for group, name in chosen.items()),
+    model = [] if any(a.startswith("model=") for a in overrides) else ["model=default"]  # not the installed posterior
+    cfg = compose([*(f"+{group}={name}" for group, name in chosen.items()), *model,
                    *(a for a in overrides if a.split("=", 1)[0] not in chosen)])
     spec, seed, _ = prepare(cfg)
     if not hasattr(spec.model, "record"):
