@@ -239,3 +239,35 @@ def test_a_design_key_the_model_does_not_have_is_refused(key):
     spec, seed, _ = prepare(compose([*REFERENCE, "run.trajectories=10", "run.end=2022-12"]))
     with pytest.raises(ConfigError, match="no such parameter"):
         engine.run_blocks(spec, seed, {key: np.zeros(10)})
+
+
+def test_the_price_paid_is_held_in_dollars_while_oil_moves_and_renegotiated_toward_its_target():
+    """Without renegotiation the share paid, 1 − subsidy, moves as exp(R) (a price fixed in dollars
+    against an oil-indexed reference), through R's own noise (move_drivers) and its jumps (commodity);
+    with renegotiation and no pass-through, log(1 − subsidy) closes its share of the gap to the target
+    every month."""
+    from sim.model import kernel
+
+    n, k, rng = 400, 5, np.random.default_rng(3)
+    p = np.zeros((kernel.SUB_PASS + 1, 1))
+    p[[kernel.R_REVERSION, kernel.R_MEAN, kernel.R_VOLATILITY, kernel.R_FLOOR], 0] = 0.02, 0.1, 0.03, -10.0
+    p[[kernel.SUB_ADJUST, kernel.SUB_BASE, kernel.SUB_PASS], 0] = 1e-12, 0.5, 1.0
+    drivers = np.zeros((len(kernel.DRIVERS), n))
+    drivers[kernel.R], drivers[kernel.SUBSIDY] = rng.normal(0.0, 0.3, n), rng.uniform(0.55, 0.75, n)
+    held, start = (1 - drivers[kernel.SUBSIDY]) * np.exp(-drivers[kernel.R]), drivers[kernel.R].copy()
+    level, feedback, gap = np.full((k, n), 0.5), np.zeros((k, 1)), np.empty(n)
+    for _ in range(24):
+        kernel.move_drivers(level, drivers, rng.normal(size=(k + 3, n)), feedback, p, gap, 0, n)
+    states = (np.zeros((k, n)), drivers, np.zeros((len(kernel.EVENT_TYPES), n), np.int64),
+              np.full((len(kernel.EVENT_TYPES), n), -1, np.int64), np.zeros((len(kernel.EVENT_TYPES), 30), np.int64))
+    for i in range(n):
+        kernel.commodity(states, (np.array([[0.3]]), np.array([[1.0]])), i, 0.0, 25, -1)
+    inside = (drivers[kernel.SUBSIDY] > 0) & (drivers[kernel.SUBSIDY] < 1)
+    assert inside.mean() > 0.9 and np.std(drivers[kernel.R] - start) > 0.1
+    np.testing.assert_allclose(((1 - drivers[kernel.SUBSIDY]) * np.exp(-drivers[kernel.R]))[inside], held[inside], rtol=1e-9)
+
+    p[[kernel.SUB_ADJUST, kernel.SUB_PASS], 0] = 0.1, 0.0
+    before = np.log(1 - drivers[kernel.SUBSIDY][inside])
+    kernel.move_drivers(level, drivers, np.zeros((k + 3, n)), feedback, p, gap, 0, n)
+    after = np.log(1 - drivers[kernel.SUBSIDY][inside])
+    np.testing.assert_allclose(after - np.log(0.5), 0.9 * (before - np.log(0.5)), rtol=1e-9)

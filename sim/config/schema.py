@@ -118,6 +118,7 @@ SCHEMA: list[tuple[str, Rule]] = [
     ("model.reference.{interdependence,instability,fiscal_stress,subsidy_gap,history,level}", real(0, 1, "index")),
     ("model.subsidy.{initial,reference}", real(0, 1, "share")),
     ("model.subsidy.stress", real(0, 10, "share per unit of R")),
+    ("model.subsidy.pass_through", real(0, 1, "share of R's move")),
     # stochastic events
     ("model.events.{step,setback}.rate", real(0, 1e3, "per year", kind="vector")),
     ("model.events.{step,setback}.{climate,interdependence,pressure,instability,stress}", SLOPE),

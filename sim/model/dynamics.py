@@ -71,12 +71,13 @@ class Dynamics:
         sub = m.subsidy
         sub_rate = getattr(sub, "reversion", 0.0)
         decay = np.exp(-np.log(2) * DT / np.asarray(m.pressure.half_life_years))
-        self.drivers = matrix([[value] for value in (  # rows in the order of kernel.D_BASE … SUB_STRESS
+        self.drivers = matrix([[value] for value in (  # rows in the order of kernel.D_BASE … SUB_PASS
             d.base, d.pressure, d.subsidy, -d.stress, d.reversion * DT, d.volatility * root_dt, decay,
             s.reversion * DT, s.mean, s.volatility * root_dt, 0.0, r.reversion * DT, r.mean, r.volatility * root_dt,
             getattr(r, "floor", 0.0),
             m.noise_instability, z.reversion * DT, -z.pressure * ref.pressure, z.pressure, z.volatility * root_dt,
-            sub_rate * DT, sub.reference + sub.stress * ref.fiscal_stress, -sub.stress)])[:, 0]
+            sub_rate * DT, sub.reference + sub.stress * ref.fiscal_stress, -sub.stress,
+            getattr(sub, "pass_through", 0.0))])[:, 0]
         self.noises = k + 3 + bool(np.any(np.asarray(z.volatility) > 0)) + k * bool(np.any(self.commit[3] > 0))
         self.rates = Rates(m, DT)
         self.drags = bool(np.any(np.asarray(m.resistance) != 0))

@@ -50,7 +50,7 @@ def dispute_rate(d: SimpleNamespace, ref: SimpleNamespace) -> Rate:
                          "D": (-d.interdependence, ref.interdependence)})
 
 
-def dispute_params(d: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+def dispute_params(d: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
     return rows(d.effect, d.subsidy_cut)
 
 
@@ -63,8 +63,8 @@ def crisis_modifier(state: State, c: SimpleNamespace, years: float):
     return np.log(state.crisis_boost) if state.month <= state.crisis_boost_until else 0.0
 
 
-def crisis_params(c: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
-    return rows(c.instability_jump, c.rally_odds, c.rally_pressure, ref.pressure, c.rally, c.hedge,
+def crisis_params(c: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
+    return rows(c.instability_jump, c.rally_odds, c.rally_pressure, model.reference.pressure, c.rally, c.hedge,
                 getattr(c, "rally_climate", 0.0), getattr(c, "hedge_climate", 0.0))
 
 
@@ -73,7 +73,7 @@ def sanctions_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(s.rate, {"X": (s.pressure, ref.pressure)}, (s.after_crisis_months, s.after_crisis))
 
 
-def sanctions_params(s: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+def sanctions_params(s: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
     return rows(s.jump, s.interdependence)
 
 
@@ -81,7 +81,7 @@ def detente_rate(t: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(t.rate, {"X": (-t.pressure, ref.pressure)})
 
 
-def detente_params(t: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+def detente_params(t: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
     return rows(t.cut)
 
 
@@ -89,8 +89,9 @@ def commodity_rate(c: SimpleNamespace, ref: SimpleNamespace) -> Rate:
     return Rate(c.rate, {})
 
 
-def commodity_params(c: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
-    return rows(c.jump)
+def commodity_params(c: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
+    """(R's jump, the share of it the subsidy passes on at once: subsidy.pass_through)."""
+    return rows(c.jump, getattr(model.subsidy, "pass_through", 0.0))
 
 
 def transition_rate(tr: SimpleNamespace, ref: SimpleNamespace) -> Rate:
@@ -102,7 +103,7 @@ def transition_modifier(state: State, tr: SimpleNamespace, years: float):
     return tr.growth * years
 
 
-def transition_params(tr: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+def transition_params(tr: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
     return rows(tr.instability_jump, tr.continuity, tr.pro_moscow, tr.consolidation, tr.pivot,
                 getattr(tr, "consolidation_climate", 0.0), getattr(tr, "pivot_climate", 0.0))
 
@@ -122,7 +123,7 @@ def setback_rate(s: SimpleNamespace, ref: SimpleNamespace) -> Rate:
                          "S": (s.instability, ref.instability)})
 
 
-def track_event_params(e: SimpleNamespace, ref: SimpleNamespace, tracks: int) -> tuple:
+def track_event_params(e: SimpleNamespace, model: SimpleNamespace, tracks: int) -> tuple:
     """(weights by magnitude: effect × by_magnitude, cumulative magnitude probabilities, breadth, climate,
     permanent share, subsidy cut by track): the layout kernel.hit reads for steps and setbacks alike."""
     cumulative = np.cumsum(np.asarray(e.magnitude, dtype=float))[:MAGNITUDES - 1]
@@ -139,7 +140,7 @@ def resistance_modifier(state: State, e: SimpleNamespace, years: float):
 class Hazard(NamedTuple):
     rate: Callable       # (params, reference) → Rate
     modifier: Callable | None  # (state, params, years) → log-rate shift of the month, scalar, per trajectory or per track
-    params: Callable     # (params, reference, tracks) → the effect's parameters as kernel.py takes them
+    params: Callable     # (params, model, tracks) → the effect's parameters as kernel.py takes them
     per_track: bool = False  # one row per track (its primary track); what each kind does is in kernel.py
 
 
@@ -167,7 +168,7 @@ def _absent(kind: str, tracks: int) -> tuple:
     """Zero parameters in the layout of a kind the model has no row for: compiled, never read."""
     one, vector = np.zeros((1, 1)), np.zeros((tracks, 1))
     layouts = {"dispute": (vector, one), "crisis": (one, one, one, one, vector, vector, one, one),
-               "sanctions": (one, one), "detente": (one,), "commodity": (one,),
+               "sanctions": (one, one), "detente": (one,), "commodity": (one, one),
                "transition": (one, one, one, vector, vector, one, one)}
     if HAZARDS[kind].per_track:
         return (np.zeros((MAGNITUDES, 1)), np.zeros((MAGNITUDES - 1, 1)), one, one, one, vector)
@@ -184,7 +185,7 @@ class Rates:
         ev, ref = model.events, model.reference
         k = len(model.tracks)
         self.kinds = [name for name in HAZARDS if hasattr(ev, name)]
-        self.packed = tuple(HAZARDS[name].params(getattr(ev, name), ref, k) if hasattr(ev, name)
+        self.packed = tuple(HAZARDS[name].params(getattr(ev, name), model, k) if hasattr(ev, name)
                             else _absent(name, k) for name in HAZARDS)
         kinds, tracks, rates = [], [], []
         for name in self.kinds:

@@ -46,6 +46,7 @@ EVENT_TYPES = (
 KINDS = ("dispute", "crisis", "sanctions", "detente", "commodity", "transition", "step", "setback")
 DRIVERS = ("D", "X", "S", "R", "subsidy", "Z")  # rows of State.drivers
 LOGIT_BOUND = 15.0  # numerical guard: levels stay within 3e-7 of 0 and 1, representable in float32
+SUB_MOST = 0.999  # numerical guard: the subsidy's share paid, 1 − subsidy, stays above 0 in logs
 
 D, X, S, R, SUBSIDY, Z = range(len(DRIVERS))
 (DISPUTE, CRISIS, RALLY, HEDGE, SANCTIONS, DETENTE, COMMODITY, TRANSITION, CONSOLIDATION, PIVOT,
@@ -59,7 +60,7 @@ CHUNK = 512  # trajectories per pass: the rows a chunk touches (about 120 kB) st
 # Rows of the drivers' parameters (engine.Dynamics.use), with the sign they enter (D_STRESS is −stress).
 (D_BASE, D_PRESSURE, D_SUBSIDY, D_STRESS, D_REVERSION, D_VOLATILITY, X_DECAY,
  S_REVERSION, S_MEAN, S_VOLATILITY, S_FLOOR, R_REVERSION, R_MEAN, R_VOLATILITY, R_FLOOR, NOISE_INSTABILITY,
- Z_REVERSION, Z_BASE, Z_PRESSURE, Z_VOLATILITY, SUB_ADJUST, SUB_BASE, SUB_STRESS) = range(23)
+ Z_REVERSION, Z_BASE, Z_PRESSURE, Z_VOLATILITY, SUB_ADJUST, SUB_BASE, SUB_STRESS, SUB_PASS) = range(24)
 
 
 # What each event does to trajectory i; v is its branch uniform, k the track of a track event.
@@ -135,9 +136,19 @@ def detente(st, p, i, v, month, k):
 
 @inline
 def commodity(st, p, i, v, month, k):
-    (jump,) = p
-    st[1][R, i] += at(jump, 0, i)
+    jump, passed = p
+    drivers = st[1]
+    drivers[R, i] += at(jump, 0, i)
+    pass_on(drivers, i, at(passed, 0, i) * at(jump, 0, i))
     tick(st, COMMODITY, month, i)
+
+
+@inline
+def pass_on(drivers, i, rise):
+    """A price fixed in dollars while the oil-indexed reference moves: R rising by `rise` (oil
+    falling) scales the share paid, 1 − subsidy, by exp(rise)."""
+    if rise != 0.0:
+        drivers[SUBSIDY, i] = min(max(1.0 - (1.0 - drivers[SUBSIDY, i]) * np.exp(rise), 0.0), 1.0)
 
 
 @inline
@@ -369,9 +380,10 @@ def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
 @inline
 def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
     """D mean-reverts to D* = base + feedback·I + pressure·X + subsidy·sub − stress·R within [0, 1];
-    the climate Z reverts to base + pressure·X; the subsidy (where it adjusts continuously) to
-    base − stress·R; X decays; S and R mean-revert above their floors. Each driver moves from the others'
-    previous values."""
+    the climate Z reverts to base + pressure·X; where the subsidy adjusts continuously, the share paid
+    log(1 − sub) is renegotiated toward log(1 − (base − stress·R)) and passes on R's move of the month
+    (a price held in dollars against an oil-indexed reference); X decays; S and R mean-revert above
+    their floors. Each driver moves from the others' previous values."""
     k = level.shape[0]
     n = stop - start
     d, x, r = drivers[D, start:stop], drivers[X, start:stop], drivers[R, start:stop]
@@ -395,14 +407,19 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
         relax(climate, p, Z_REVERSION, gap, start)
         if z.shape[0] > k + 3:  # the climate's own noise, where the model gives it one
             add_times(climate, p, Z_VOLATILITY, z[k + 3, :n], start)
-    if not none(p, SUB_ADJUST):
-        subsidy = drivers[SUBSIDY, start:stop]
+    subsidy = drivers[SUBSIDY, start:stop]
+    adjusts = not none(p, SUB_ADJUST)
+    if adjusts:  # the share paid, log(1 − subsidy), is renegotiated toward 1 − (base − stress·R)
         for c in range(gap.shape[0]):
             gap[c] = 0.0
         add(gap, p, SUB_BASE, start)
         add_times(gap, p, SUB_STRESS, r, start)
+        for c in range(gap.shape[0]):
+            gap[c] = np.log(1.0 - min(max(gap[c], 0.0), SUB_MOST))
+            subsidy[c] = np.log(1.0 - min(subsidy[c], SUB_MOST))
         relax(subsidy, p, SUB_ADJUST, gap, start)
-        clip(subsidy, 0.0, 1.0)
+        for c in range(subsidy.shape[0]):  # the price paid, held in dollars while R moves below
+            subsidy[c] -= at(p, SUB_PASS, start + c) * r[c]
     for c in range(x.shape[0]):
         x[c] *= at(p, X_DECAY, start + c)
     for row, first, noise in ((S, S_REVERSION, k + 1), (R, R_REVERSION, k + 2)):
@@ -414,6 +431,10 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
         add_times(v, p, first + 2, z[noise, :n], start)  # volatility
         for c in range(v.shape[0]):  # the floor
             v[c] = max(v[c], at(p, first + 3, start + c))
+    if adjusts:
+        add_times(subsidy, p, SUB_PASS, r, start)
+        for c in range(subsidy.shape[0]):
+            subsidy[c] = min(max(1.0 - np.exp(subsidy[c]), 0.0), 1.0)
 
 
 @inline

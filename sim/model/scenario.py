@@ -69,6 +69,6 @@ def forced(cal, name: str, event: SimpleNamespace) -> Callable[[int], None]:
         branch = cal.stream(f"scenario:{name}:{cal.start + month}").random(s.n)
         kind = kernel.KINDS.index(event.type)
         packed = list(cal.dynamics.rates.packed)  # the event's own values for its kind
-        packed[kind] = hazard.params(params, cal.model.reference, len(cal.model.tracks))
+        packed[kind] = hazard.params(params, cal.model, len(cal.model.tracks))
         kernel.force(kind, s.arrays(), tuple(packed), np.arange(s.n), branch, s.month)
     return act
