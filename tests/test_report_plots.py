@@ -158,12 +158,22 @@ class Tty(io.StringIO):
         return self.tty
 
 
-def test_progress_line_on_a_terminal_and_silence_elsewhere():
+def test_progress_line_on_a_terminal_and_a_line_a_minute_in_a_log(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
     quiet = Tty(False)
     bar = progress.Bar("blocks", quiet)
     bar(1, 4)
     bar(4, 4)
-    assert quiet.getvalue() == ""
+    assert quiet.getvalue() == ""   # a short command's log holds no progress
+    log = Tty(False)
+    bar = progress.Bar("blocks", log)
+    for done, t in ((1, 30.0), (2, 61.0), (3, 90.0), (4, 95.0)):
+        clock[0] = t
+        bar(done, 4)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2 and "2/4" in lines[0] and "left" in lines[0] and "4/4" in lines[1]
+    assert "\r" not in log.getvalue()
     loud = Tty(True)
     bar = progress.Bar("blocks", loud)
     bar(1, 4)

@@ -1,5 +1,7 @@
-"""Progress on stderr for long work (done of total, time left) and notes for a person watching, both silent
-when stderr is not a terminal; and notes for the record (what a command chose or will cost), always shown."""
+"""Progress on stderr for long work (done of total, time left): a bar redrawn on a terminal, a plain line
+at most once a minute in a log (so that a long study run in the background shows it is alive, and a short
+command's log stays clean); notes for a person watching, silent off a terminal; and notes for the record
+(what a command chose or will cost), always shown."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import time
 from typing import TextIO
 
 WIDTH = 24  # characters of the bar
+LOG_EVERY = 60.0  # seconds between progress lines when stderr is not a terminal
 
 
 def _clock(seconds: float) -> str:
@@ -33,13 +36,17 @@ def note(text: str, stream: TextIO | None = None) -> None:
 
 
 class Bar:
-    """Call with (done, total) as work finishes; redraws one line and ends it when done == total."""
+    """Call with (done, total) as work finishes. On a terminal it redraws one line and ends it when
+    done == total; elsewhere it writes a line once `every` seconds have passed since the last (or the
+    start), and the closing line only after such a line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None):
+    def __init__(self, label: str, stream: TextIO | None = None, every: float = LOG_EVERY):
         self.label = label
         self.stream = sys.stderr if stream is None else stream
-        self.enabled = self.stream.isatty()
+        self.terminal = self.stream.isatty()
+        self.every = every
         self.began = time.monotonic()
+        self.logged: float | None = None  # when the last line off a terminal was written
 
     def line(self, done: int, total: int) -> str:
         """The text of the line: bar, count and the time left extrapolated from the pace so far."""
@@ -55,8 +62,14 @@ class Bar:
         return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}, {when}"
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\r{self.line(done, total)}{end}")
+        if self.terminal:
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r{self.line(done, total)}{end}")
+        else:
+            now = time.monotonic()
+            due = now - (self.began if self.logged is None else self.logged) >= self.every
+            if not (due or (done >= total and self.logged is not None)):
+                return
+            self.logged = now
+            self.stream.write(self.line(done, total) + "\n")
         self.stream.flush()
