@@ -92,7 +92,7 @@ def validate(overrides: list[str]):
     spec = prepared[0]
     design.sets_for(spec, MODEL_DIR)
     if ensemble.tied_to_record(spec):
-        derived.load()  # and so is the record the run starts from
+        derived.check_cut(derived.load(), spec.run.start, "run.start")  # and so is the record the run starts from
     estimate.check(spec)
     return cfg, prepared
 

@@ -88,9 +88,9 @@ class Command:
         """The overrides, each refused with one line unless it sets a config section this command reads."""
         for override in overrides:
             key = override.lstrip("+~").split("=", 1)[0]
-            if "=" not in override:
+            if "=" not in override and not override.startswith("~"):
                 raise UsageError(f"{override!r}: not an option of python -m {self.prog} and not an override "
-                                 f"KEY=VALUE (see python -m {self.prog} --help)")
+                                 f"KEY=VALUE or ~KEY (see python -m {self.prog} --help)")
             top = key.split(".", 1)[0].split("/", 1)[0]
             if not self.sections:
                 raise UsageError(f"{override}: python -m {self.prog} takes no config overrides")

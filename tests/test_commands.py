@@ -123,9 +123,11 @@ def test_calibration_writes_only_its_folder_and_install_is_a_separate_step(capsy
     shipped = snapshot(CONFIG_DIR)
     before = snapshot(model_dir)
     quick = ["calibration.until=1996-12", "calibration.sets=8", "calibration.particles=8", "calibration.keep=[]",
-             "calibration.samples=16", "calibration.workers=1", "--out", "cal"]
+             "calibration.samples=16", "calibration.workers=1", "~calibration.prior.subsidy_error", "--out", "cal"]
     code, out, _ = call("sim.calibrate", quick, capsys, monkeypatch, tmp_path)
     assert code == 0 and "python -m sim.calibrate install" in out
+    held = (tmp_path / "cal" / "posterior.csv").read_text()   # a parameter deleted from the prior is held
+    assert "subsidy_reversion" in held and "subsidy_error" not in held
     assert snapshot(model_dir) == before and snapshot(CONFIG_DIR) == shipped
     assert {"calibration.json", "calibrated_sets.csv"} <= set(snapshot(tmp_path / "cal"))
     code, out, _ = call("sim.calibrate", ["install", "cal"], capsys, monkeypatch, tmp_path)

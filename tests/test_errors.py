@@ -69,6 +69,19 @@ def test_an_override_of_a_parameter_the_posterior_draws_is_refused_naming_what_t
     assert "model=default" in err and not (tmp_path / "run").exists()
 
 
+def test_a_start_or_calibration_before_the_record_gives_the_asymmetry_is_refused_before_any_folder(
+        capsys, monkeypatch, tmp_path):
+    from sim import calibrate
+    allowed = "must be at or after 1995-12: the record gives Russia's and Belarus's GDP and population ratios"
+    code, err = _main(["model=default", "run.start=1995-11", "--out", str(tmp_path / "run")],
+                      capsys, monkeypatch, tmp_path)
+    assert code == 2 and err.startswith(f"sim: error: run.start = '1995-11': {allowed}"), err
+    code, err = _command("sim.calibrate", calibrate.main, ["calibration.until=1994-03", "--out", str(tmp_path / "cal")],
+                         capsys, monkeypatch, tmp_path)
+    assert code == 2 and err.startswith(f"sim.calibrate: error: calibration.until = '1994-03': {allowed}"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_a_missing_data_file_is_one_line(capsys, monkeypatch, tmp_path):
     from sim.record import derived, events
 

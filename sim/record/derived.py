@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import months
+from ..errors import ConfigError
 from .events import Events, load_events
 from .indicators import Indicators, load_indicators
 
@@ -45,6 +47,21 @@ def asymmetry(indicators: Indicators, territory_ratio: float) -> dict[int, float
     gdp, people = (indicators.series(f"{name}_ratio_russia_to_belarus") for name in ("gdp", "population"))
     return {year: float(np.mean([ratio_index(gdp[year]), ratio_index(people[year]), ratio_index(territory_ratio)]))
             for year in sorted(set(gdp) & set(people))}
+
+
+def earliest_start(record: Record) -> int:
+    """The first month the record can be cut at for a start or a calibration: the December of the first
+    year that gives the asymmetry (both ratios), the first value a record cut there holds."""
+    gdp, people = (record.indicators.series(f"{name}_ratio_russia_to_belarus") for name in ("gdp", "population"))
+    return min(set(gdp) & set(people)) * 12 + 11
+
+
+def check_cut(record: Record, month: int, key: str) -> None:
+    """One line naming `key` when the record cut at `month` would not yet give the asymmetry."""
+    first = earliest_start(record)
+    if month < first:
+        raise ConfigError(key, months.text(month), f"must be at or after {months.text(first)}: the record gives "
+                          "Russia's and Belarus's GDP and population ratios (the asymmetry) from that year on")
 
 
 def asymmetry_at(series: dict[int, float], month: int) -> float:

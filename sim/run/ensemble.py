@@ -90,8 +90,10 @@ def start(spec: RunSpec, seed: int, record: derived.Record | None = None, sets_k
     None), a start made before for the same inputs is read from the cache (start_cache.py)."""
     chosen = design.sets_for(spec, MODEL_DIR, sets_known_by)
     if record is not None:
+        derived.check_cut(record, spec.run.start, "run.start")
         return _filtered(spec, seed, record, chosen)
     record = derived.load()
+    derived.check_cut(record, spec.run.start, "run.start")
     name = start_cache.key(record=start_cache.content_digest(record), sets=start_cache.content_digest(chosen),
                            seed=seed, start=spec.run.start, particles=spec.run.particles,
                            config={k: v for k, v in spec.config.items() if k not in ("run", "analysis")})

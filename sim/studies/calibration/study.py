@@ -65,6 +65,7 @@ def load(overrides: list[str], studies: tuple[str, ...] = ()) -> Study:
     if not spec.model.record.start < until <= end:
         raise ConfigError("calibration.until", months.text(until),
                           f"must lie between the record's start ({months.text(spec.model.record.start)}) and end ({months.text(end)})")
+    derived.check_cut(record, until, "calibration.until")
     prior = priors.load(spec.config["calibration"]["prior"], spec.config)
     settings = smc2.Settings(c.sets, c.particles, c.moves, c.threshold, c.samples, c.workers, c.noise,
                              c.max_particles, c.renewal)
