@@ -37,14 +37,13 @@ def note(text: str, stream: TextIO | None = None) -> None:
 
 class Bar:
     """Call with (done, total) as work finishes. On a terminal it redraws one line and ends it when
-    done == total; elsewhere it writes a line once `every` seconds have passed since the last (or the
+    done == total; elsewhere it writes a line once LOG_EVERY seconds have passed since the last (or the
     start), and the closing line only after such a line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, every: float = LOG_EVERY):
+    def __init__(self, label: str, stream: TextIO | None = None):
         self.label = label
         self.stream = sys.stderr if stream is None else stream
         self.terminal = self.stream.isatty()
-        self.every = every
         self.began = time.monotonic()
         self.logged: float | None = None  # when the last line off a terminal was written
 
@@ -67,7 +66,7 @@ class Bar:
             self.stream.write(f"\r{self.line(done, total)}{end}")
         else:
             now = time.monotonic()
-            due = now - (self.began if self.logged is None else self.logged) >= self.every
+            due = now - (self.began if self.logged is None else self.logged) >= LOG_EVERY
             if not (due or (done >= total and self.logged is not None)):
                 return
             self.logged = now
