@@ -15,7 +15,7 @@ from sim.config.schema import SCHEMA, rule_for
 from sim.errors import ConfigError
 
 BAD = [
-    ("model.events.sanctions.rate=-1", "model.events.sanctions.rate = -1: must be a number in [0, 1000]"),
+    ("model.events.transition.rate=-1", "model.events.transition.rate = -1: must be a number in [0, 1000]"),
     ("model.subsidy.adjustment=1.5", "model.subsidy.adjustment = 1.5: must be a number in [0, 1]"),
     ("run.end=2020-01", "run.end = '2020-01': must be after run.start (2023-12)"),
     ("run.start=2021-13", "run.start = '2021-13': must be a month YYYY-MM"),
@@ -98,9 +98,9 @@ def test_every_model_parameter_states_its_provenance():
 
 @pytest.mark.slow
 def test_cli_bad_value_from_a_real_process(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "sim", "model.events.crisis.rate=-0.1"], cwd=tmp_path,
+    out = subprocess.run([sys.executable, "-m", "sim", "model.events.sanctions.after_crisis=-0.1"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [
-        "sim: error: model.events.crisis.rate = -0.1: must be a number in [0, 1000]"]
+        "sim: error: model.events.sanctions.after_crisis = -0.1: must be a number in [0, 1000]"]
     assert "Traceback" not in out.stderr and not list(Path(tmp_path).iterdir())
