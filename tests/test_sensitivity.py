@@ -107,10 +107,10 @@ def test_without_common_random_numbers_noise_leaks_into_the_inert_index():
 
 @pytest.mark.parametrize("override, message", [
     ("sensitivity.parameters.instability.low=0.9", "sensitivity.parameters.instability.low = 0.9: must be below high"),
-    ("sensitivity.parameters.sanctions.dist=gaussian", "unknown distribution; allowed: uniform, loguniform"),
+    ("sensitivity.parameters.climate_pressure.dist=gaussian", "unknown distribution; allowed: uniform, loguniform"),
     ("sensitivity.parameters.instability.key=model.instability.average", "no such parameter in the model"),
     ("sensitivity.parameters.erosion.low=-0.01", "outside the model's range: model.commitment.erosion"),
-    ("sensitivity.parameters.crises.low=0", "must be > 0 for a loguniform distribution"),
+    ("sensitivity.parameters.instability.low=0", "must be > 0 for a loguniform distribution"),
     ("sensitivity.base_samples=4", "sensitivity.base_samples = 4: must be an integer >= 8"),
     ("model=calibrated", "the study draws its own values: use a model with one value per parameter"),
 ])
