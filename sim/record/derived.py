@@ -42,18 +42,22 @@ def ratio_index(ratio: float) -> float:
     return (ratio - 1) / (ratio + 1)
 
 
+def ratios(indicators: Indicators) -> dict[int, tuple[float, float]]:
+    """Russia's GDP and population ratios to Belarus's, by year where the record gives both."""
+    gdp, people = (indicators.series(f"{name}_ratio_russia_to_belarus") for name in ("gdp", "population"))
+    return {year: (gdp[year], people[year]) for year in sorted(set(gdp) & set(people))}
+
+
 def asymmetry(indicators: Indicators, territory_ratio: float) -> dict[int, float]:
     """A by year: the mean index of Russia's GDP, population and territory ratios to Belarus's."""
-    gdp, people = (indicators.series(f"{name}_ratio_russia_to_belarus") for name in ("gdp", "population"))
-    return {year: float(np.mean([ratio_index(gdp[year]), ratio_index(people[year]), ratio_index(territory_ratio)]))
-            for year in sorted(set(gdp) & set(people))}
+    return {year: float(np.mean([ratio_index(gdp), ratio_index(people), ratio_index(territory_ratio)]))
+            for year, (gdp, people) in ratios(indicators).items()}
 
 
 def earliest_start(record: Record) -> int:
     """The first month the record can be cut at for a start or a calibration: the December of the first
     year that gives the asymmetry (both ratios), the first value a record cut there holds."""
-    gdp, people = (record.indicators.series(f"{name}_ratio_russia_to_belarus") for name in ("gdp", "population"))
-    return min(set(gdp) & set(people)) * 12 + 11
+    return min(ratios(record.indicators)) * 12 + 11
 
 
 def check_cut(record: Record, month: int, key: str) -> None:

@@ -89,11 +89,11 @@ def start(spec: RunSpec, seed: int, record: derived.Record | None = None, sets_k
     the latest month not after `sets_known_by` (by default run.start). On the record in data/ (record
     None), a start made before for the same inputs is read from the cache (start_cache.py)."""
     chosen = design.sets_for(spec, MODEL_DIR, sets_known_by)
-    if record is not None:
-        derived.check_cut(record, spec.run.start, "run.start")
-        return _filtered(spec, seed, record, chosen)
-    record = derived.load()
+    given = record
+    record = derived.load() if given is None else given
     derived.check_cut(record, spec.run.start, "run.start")
+    if given is not None:
+        return _filtered(spec, seed, record, chosen)
     name = start_cache.key(record=start_cache.content_digest(record), sets=start_cache.content_digest(chosen),
                            seed=seed, start=spec.run.start, particles=spec.run.particles,
                            config={k: v for k, v in spec.config.items() if k not in ("run", "analysis")})
