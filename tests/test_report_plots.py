@@ -180,3 +180,18 @@ def test_progress_line_on_a_terminal_and_a_line_a_minute_in_a_log(monkeypatch):
     assert "1/4" in loud.getvalue() and "left" in loud.getvalue() and not loud.getvalue().endswith("\n")
     bar(4, 4)
     assert loud.getvalue().endswith("\n") and "4/4" in loud.getvalue()
+
+
+def test_progress_time_left_follows_the_recent_pace(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    bar = progress.Bar("months", Tty(False))
+    for done in range(1, 81):  # units that grow dearer: the k-th takes k seconds
+        clock[0] += done
+        bar(done, 100)
+    assert "~" + progress._clock(20 * (61 + 80) / 2) + " left" in bar.line(80, 100)  # 20 units at the pace of the last quarter (60 to 80)
+    steady = progress.Bar("blocks", Tty(False))
+    for done in range(1, 5):
+        clock[0] += 10.0
+        steady(done, 8)
+    assert "~40 s left" in steady.line(4, 8)

@@ -5,12 +5,14 @@ command's log stays clean); notes for a person watching, silent off a terminal; 
 
 from __future__ import annotations
 
+import bisect
 import sys
 import time
 from typing import TextIO
 
 WIDTH = 24  # characters of the bar
 LOG_EVERY = 60.0  # seconds between progress lines when stderr is not a terminal
+RECENT = 0.25  # the time left is extrapolated from the pace over this last share of the work done
 
 
 def _clock(seconds: float) -> str:
@@ -46,21 +48,32 @@ class Bar:
         self.terminal = self.stream.isatty()
         self.began = time.monotonic()
         self.logged: float | None = None  # when the last line off a terminal was written
+        self.done, self.when = [0], [self.began]  # the work done at each call that advanced it, and when
+
+    def left(self, done: int, total: int, now: float) -> float:
+        """Seconds left: the remaining work at the pace of the last RECENT share of the work done, so that
+        work whose units grow dearer as it goes (a calibration's later months) is not promised too soon."""
+        k = bisect.bisect_left(self.done, done * (1 - RECENT))
+        k = k if k < len(self.done) and self.done[k] < done else 0
+        return (now - self.when[k]) / (done - self.done[k]) * (total - done)
 
     def line(self, done: int, total: int) -> str:
-        """The text of the line: bar, count and the time left extrapolated from the pace so far."""
+        """The text of the line: bar, count and the time left extrapolated from the recent pace."""
         filled = WIDTH * done // max(total, 1)
-        elapsed = time.monotonic() - self.began
+        now = time.monotonic()
         if done >= total:
-            when = f"{_clock(elapsed)} elapsed"
+            when = f"{_clock(now - self.began)} elapsed"
         elif done == 0:
             when = "starting"
         else:
-            left = elapsed / done * (total - done)
+            left = self.left(done, total, now)
             when = ("~" if left >= 1 else "") + f"{_clock(left)} left"
         return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}, {when}"
 
     def __call__(self, done: int, total: int) -> None:
+        if done > self.done[-1]:
+            self.done.append(done)
+            self.when.append(time.monotonic())
         if self.terminal:
             end = "\n" if done >= total else ""
             self.stream.write(f"\r{self.line(done, total)}{end}")
