@@ -70,8 +70,8 @@ def deciding(ens: Ensemble, top: int = 3) -> list[dict] | None:
             continue
         row = {"key": key}
         seen[ranks] = row
-        for name, share in shares.items():
-            rho, p = stats.spearmanr(values[:, j], share)
+        for name, share in shares.items():  # a probability equal in every set is decided by no parameter
+            rho, p = stats.spearmanr(values[:, j], share) if np.ptp(share) > 0 else (0.0, 1.0)
             row[name] = {"rho": float(rho), "p_value": float(p)}
         found.append(row)
     found.sort(key=lambda r: -max(abs(r["p_progress"]["rho"]), abs(r["p_setback_given_progress"]["rho"])))
