@@ -170,8 +170,8 @@ def test_the_thinning_screen_never_rules_out_an_event():
     u = np.exp(log_rate) * rng.uniform(0, 3, (events, n))  # around the bound, where the screen decides
     u = np.minimum(u, np.nextafter(1, 0))
     def screen(u, log_rate):
-        rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)),
-                 np.zeros(events))
+        rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.zeros((events, len(kernel.DRIVERS)), dtype=np.int64),
+                 np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)), np.zeros(events))
         out, most = np.empty((events, n)), np.empty(n)
         kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, most,
                          np.empty((events, 0)), 0, n)

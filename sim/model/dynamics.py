@@ -115,5 +115,5 @@ class Dynamics:
         rates = self.rates
         kernel.step(self.gen, s.y, s.level, self.powered, s.drivers, s.arrays(),
                     (self.constant(years), drag, self.loadings, self.diffusion, self.feedback, *self.commit),
-                    self.drivers, (rates.slopes, rates.intercepts_for(s, years), rates.after_crisis, rates.thin),
+                    self.drivers, (rates.slopes, rates.sloped, rates.intercepts_for(s, years), rates.after_crisis, rates.thin),
                     rates.rows, rates.packed, month, self.noises, self.recorded)

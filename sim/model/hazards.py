@@ -164,6 +164,14 @@ def _row(value, k: int):
     return value[k] if value.ndim == 2 else value
 
 
+def spread(value) -> int:
+    """How the kernel reads a slope: not at all where it is 0 for every trajectory (kernel.NONE), once
+    where one value serves all (SHARED, though the matrix holds a column per trajectory when any slope
+    does), per trajectory otherwise (OWN)."""
+    value = np.asarray(value)
+    return kernel.NONE if not np.any(value != 0) else kernel.SHARED if value.size == 1 else kernel.OWN
+
+
 def _absent(kind: str, tracks: int) -> tuple:
     """Zero parameters in the layout of a kind the model has no row for: compiled, never read."""
     one, vector = np.zeros((1, 1)), np.zeros((tracks, 1))
@@ -176,10 +184,11 @@ def _absent(kind: str, tracks: int) -> tuple:
 
 
 class Rates:
-    """The events' log-rates of a block, as the kernel takes them: slopes (rows, DRIVERS, 1 or n)
-    and intercepts (rows, 1 or n) of log(rate·dt) over the drivers, the after-crisis windows and
-    log multipliers (rows, 2, 1 or n), the rows' kinds and tracks, and every kind's effect
-    parameters; built from a model once (and again when a scenario changes it)."""
+    """The events' log-rates of a block, as the kernel takes them: slopes (rows, DRIVERS, 1 or n), how
+    the kernel reads each (sloped: kernel.NONE, SHARED or OWN) and intercepts (rows, 1 or n) of
+    log(rate·dt) over the drivers, the after-crisis windows and log multipliers (rows, 2, 1 or n), the
+    rows' kinds and tracks, and every kind's effect parameters; built from a model once (and again
+    when a scenario changes it)."""
 
     def __init__(self, model: SimpleNamespace, dt: float):
         ev, ref = model.events, model.reference
@@ -201,6 +210,7 @@ class Rates:
         self.rows = (np.array(kinds, dtype=np.int64), np.array(tracks, dtype=np.int64))
         zero = (0.0, 0.0)
         self.slopes = matrix([[rate.slopes.get(d, zero)[0] for d in DRIVERS] for rate in rates])
+        self.sloped = np.array([[spread(rate.slopes.get(d, zero)[0]) for d in DRIVERS] for rate in rates])
         with np.errstate(divide="ignore"):  # a zero rate or multiplier: log = −inf, the event cannot happen
             self.intercepts = matrix([[np.log(rate.base * dt) - sum(slope * reference for slope, reference in rate.slopes.values())]
                                       for rate in rates])[:, 0]

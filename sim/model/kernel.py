@@ -55,6 +55,8 @@ D, X, S, R, SUBSIDY, Z = range(len(DRIVERS))
     "transition", "consolidation", "pivot", "step", "setback"))
 K_DISPUTE, K_CRISIS, K_SANCTIONS, K_DETENTE, K_COMMODITY, K_TRANSITION, K_STEP, K_SETBACK = range(len(KINDS))
 
+NONE, SHARED, OWN = range(3)  # a slope 0 for all trajectories, one for all, one per trajectory (hazards.spread)
+
 CHUNK = 512  # trajectories per pass: the rows a chunk touches (about 120 kB) stay in cache
 
 # Rows of the drivers' parameters (engine.Dynamics.use), with the sign they enter (D_STRESS is −stress).
@@ -368,7 +370,8 @@ def move_tracks(y, c, powered, drivers, z, tracks, p, scale, start, stop):
         if not none(wander, t):
             add_times(c[t, start:stop], wander, t, z[z.shape[0] - k + t, :stop - start], start)
         add(yt, constant, t, start)
-        add_times(yt, drag, t, powered[t, start:stop], start)
+        if not zero(drag, t):
+            add_times(yt, drag, t, powered[t, start:stop], start)
         for j in range(drivers.shape[0]):
             if not zero(loadings[t], j):
                 add_times(yt, loadings[t], j, drivers[j, start:stop], start)
@@ -446,7 +449,7 @@ def log_rates(u, drivers, months_since_crisis, rates, out, most, recorded, start
     compiler vectorises. `most` gets each trajectory's largest: −inf where no event can happen.
     A filter (rates = (…, thin)) first keeps the unthinned log-rates in `recorded` and then draws
     only the events the record does not hold: each row's rate times 1 − recording probability."""
-    slopes, intercepts, after_crisis, thin = rates
+    slopes, sloped, intercepts, after_crisis, thin = rates
     since = months_since_crisis[start:stop]
     keep = recorded.shape[1] > 0
     most[:] = -np.inf
@@ -455,7 +458,9 @@ def log_rates(u, drivers, months_since_crisis, rates, out, most, recorded, start
         row[:] = 0.0
         add(row, intercepts, h, start)
         for j in range(drivers.shape[0]):
-            if not zero(slopes[h], j):
+            if sloped[h, j] == SHARED:  # one slope for all: read once, not from a column per trajectory
+                add_times(row, slopes[h, :, :1], j, drivers[j, start:stop], start)
+            elif sloped[h, j] == OWN:
                 add_times(row, slopes[h], j, drivers[j, start:stop], start)
         window = after_crisis[h]  # (months, log multiplier)
         if not zero(window, 1):
@@ -559,8 +564,8 @@ def draw_only(gen, noises, events, n):
 @jit
 def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, rows, params, month, noises, recorded):
     """Advance every trajectory through one month, drawing its random numbers from `gen`; `powered`
-    holds I^η, `rates` the event rows' slopes, this month's intercepts, after-crisis multipliers and
-    thinning (hazards.Rates), `rows` their kinds and tracks, `params` the kinds' parameters;
+    holds I^η, `rates` the event rows' slopes (and how each is read), this month's intercepts,
+    after-crisis multipliers and thinning (hazards.Rates), `rows` their kinds and tracks, `params` the kinds' parameters;
     `noises` normals are drawn per trajectory; a filter gets the unthinned log-rates in `recorded`."""
     z, u = np.empty((noises, CHUNK)), np.empty((rows[0].shape[0], CHUNK))
     log_rate, scratch, candidates = np.empty((rows[0].shape[0], CHUNK)), np.empty(CHUNK), np.empty(CHUNK, np.int64)
