@@ -6,7 +6,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import expit
 
 from . import kernel
 from .coefficients import matrix, rows
@@ -106,7 +105,7 @@ class Dynamics:
         if self.drags:
             np.power(s.level, eta, out=self.powered)  # in float64, shared η or not
         if self.resists:  # the depth of commitments that steps resist: A·(expit(c)^η − I_ref^η)
-            depth = np.power(expit(s.c), eta)
+            depth = np.power(kernel.logistic(s.c), eta)
             depth -= m.reference.level ** eta
             depth *= self.asymmetry
             s.depth = depth

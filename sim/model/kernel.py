@@ -8,7 +8,7 @@ chunk's random numbers are drawn from the block's numpy Generator, then each sta
 the chunk that the compiler vectorises, instead of dozens of whole-array numpy passes with
 temporaries. An event touches the few trajectories where it happens: numpy's indexed updates cost
 tens of nanoseconds per touched element, these compiled functions a few. Numpy keeps what its
-vector instructions do fastest, whole-array: I^η and the logistic.
+vector instructions do fastest, whole-array: I^η.
 
 Every term a model does not use (a coefficient that is 0 for all trajectories, an event kind it
 has no row for) is skipped, and random numbers are drawn only for the noises and event rows the
@@ -550,6 +550,15 @@ def draw(gen, normals, uniforms, m):
         row = uniforms[r, :m]
         for c in range(m):
             row[c] = gen.random()
+
+
+@jit
+def logistic(x):
+    """1 / (1 + exp(−x)) elementwise: scipy's expit, the same operations, without a ufunc's overhead."""
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out.flat[i] = 1.0 / (1.0 + math.exp(-x.flat[i]))
+    return out
 
 
 @jit
