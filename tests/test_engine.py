@@ -161,7 +161,7 @@ def test_the_monthly_probability_is_exact_where_the_thinning_lets_a_trajectory_t
 def test_the_thinning_screen_never_rules_out_an_event():
     """kernel.log_rates marks a trajectory −inf (no event) only where u ≥ rate·dt ≥ p, and lets
     through every u below rate·dt, for log(rate·dt) from −30 to 2; the trajectories it lists as
-    candidates are those where some event is not ruled out."""
+    candidates of each row are those where its event is not ruled out."""
     from sim.model import kernel
 
     n, events = 4000, len(kernel.KINDS)
@@ -172,10 +172,11 @@ def test_the_thinning_screen_never_rules_out_an_event():
     def screen(u, log_rate):
         rates = (np.zeros((events, len(kernel.DRIVERS), 1)), np.zeros((events, len(kernel.DRIVERS)), dtype=np.int64),
                  np.tile(log_rate, (events, 1)), np.zeros((events, 2, 1)), np.zeros(events))
-        out, most = np.empty((events, n)), np.empty(n)
-        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, most,
-                         np.empty((events, 0)), 0, n)
-        assert np.array_equal(most, out.max(axis=0))
+        out, found, candidates = np.empty((events, n)), np.empty(events, np.int64), np.empty((events, n), np.int64)
+        kernel.log_rates(u, np.zeros((len(kernel.DRIVERS), n)), np.zeros(n, dtype=np.int64), rates, out, found,
+                         candidates, np.empty((events, 0)), 0, n)
+        for h in range(events):
+            assert np.array_equal(candidates[h, :found[h]], np.flatnonzero(out[h] > -np.inf))
         return out
 
     out, bound = screen(u, log_rate), np.broadcast_to(np.exp(log_rate), u.shape)

@@ -441,18 +441,17 @@ def move_drivers(level, drivers, z, feedback, p, gap, start, stop):
 
 
 @inline
-def log_rates(u, drivers, months_since_crisis, rates, out, most, recorded, start, stop):
+def log_rates(u, drivers, months_since_crisis, rates, out, found, candidates, recorded, start, stop):
     """log(rate·dt) of every event row in the chunk (intercept + slopes · drivers, + the log multiplier
     in the months after a crisis) where the event may happen, −inf where it surely does not:
     u ≥ rate·dt ≥ p when u·(1 + y + y²/2 + y³/6 + y⁴/24) ≥ 1 with y = −log(rate·dt) > 0, since
     that sum is below e^y. This rules out most trajectories without an exponential, in loops the
-    compiler vectorises. `most` gets each trajectory's largest: −inf where no event can happen.
+    compiler vectorises. Row h's trajectories where it may happen are listed in candidates[h, :found[h]].
     A filter (rates = (…, thin)) first keeps the unthinned log-rates in `recorded` and then draws
     only the events the record does not hold: each row's rate times 1 − recording probability."""
     slopes, sloped, intercepts, after_crisis, thin = rates
     since = months_since_crisis[start:stop]
     keep = recorded.shape[1] > 0
-    most[:] = -np.inf
     for h in range(out.shape[0]):
         row, uh = out[h, :stop - start], u[h, :stop - start]
         row[:] = 0.0
@@ -476,7 +475,11 @@ def log_rates(u, drivers, months_since_crisis, rates, out, most, recorded, start
             y = max(-row[c], 0.0)
             series = 1.0 + y * (1.0 + y * 0.5 * (1.0 + y * (1.0 / 3.0) * (1.0 + y * 0.25)))
             row[c] = row[c] if uh[c] * series < 1.0 else -np.inf
-            most[c] = max(most[c], row[c])
+        listed, mine = 0, candidates[h]
+        for c in range(row.shape[0]):  # without a branch per trajectory
+            mine[listed] = c
+            listed += row[c] > -np.inf
+        found[h] = listed
 
 
 @inline
@@ -502,36 +505,32 @@ def happen(effect, h, k, u, log_rate, candidates, found, st, p, month, start):
 
 
 @inline
-def draw_events(u, drivers, rates, rows, st, params, month, log_rate, most, candidates, recorded, start, stop):
-    """Every event where it happens. The thinning screen leaves a few trajectories where some event
-    may happen; those are listed (without a branch per trajectory) and each event row visits only
-    them, row by row in the model's order (kind, then track), which keeps that order within each
-    trajectory, as trajectories do not interact. rows = (kind, track) of each row."""
+def draw_events(u, drivers, rates, rows, st, params, month, log_rate, found, candidates, recorded, start, stop):
+    """Every event where it happens. The thinning screen leaves each event row a few trajectories
+    where it may happen (listed by log_rates); the rows visit only those, row by row in the model's
+    order (kind, then track), which keeps that order within each trajectory, as trajectories do not
+    interact. rows = (kind, track) of each row."""
     months_since_crisis = st[6]
-    log_rates(u, drivers, months_since_crisis, rates, log_rate, most, recorded, start, stop)
-    found = 0
-    for c in range(stop - start):
-        candidates[found] = c
-        found += most[c] > -np.inf
+    log_rates(u, drivers, months_since_crisis, rates, log_rate, found, candidates, recorded, start, stop)
     kinds, tracks = rows
     for h in range(kinds.shape[0]):
         kind, k = kinds[h], tracks[h]
         if kind == K_DISPUTE:
-            happen(dispute, h, k, u, log_rate, candidates, found, st, params[0], month, start)
+            happen(dispute, h, k, u, log_rate, candidates[h], found[h], st, params[0], month, start)
         elif kind == K_CRISIS:
-            happen(crisis, h, k, u, log_rate, candidates, found, st, params[1], month, start)
+            happen(crisis, h, k, u, log_rate, candidates[h], found[h], st, params[1], month, start)
         elif kind == K_SANCTIONS:
-            happen(sanctions, h, k, u, log_rate, candidates, found, st, params[2], month, start)
+            happen(sanctions, h, k, u, log_rate, candidates[h], found[h], st, params[2], month, start)
         elif kind == K_DETENTE:
-            happen(detente, h, k, u, log_rate, candidates, found, st, params[3], month, start)
+            happen(detente, h, k, u, log_rate, candidates[h], found[h], st, params[3], month, start)
         elif kind == K_COMMODITY:
-            happen(commodity, h, k, u, log_rate, candidates, found, st, params[4], month, start)
+            happen(commodity, h, k, u, log_rate, candidates[h], found[h], st, params[4], month, start)
         elif kind == K_TRANSITION:
-            happen(transition, h, k, u, log_rate, candidates, found, st, params[5], month, start)
+            happen(transition, h, k, u, log_rate, candidates[h], found[h], st, params[5], month, start)
         elif kind == K_STEP:
-            happen(step_event, h, k, u, log_rate, candidates, found, st, params[6], month, start)
+            happen(step_event, h, k, u, log_rate, candidates[h], found[h], st, params[6], month, start)
         else:
-            happen(setback_event, h, k, u, log_rate, candidates, found, st, params[7], month, start)
+            happen(setback_event, h, k, u, log_rate, candidates[h], found[h], st, params[7], month, start)
     for i in range(start, stop):
         months_since_crisis[i] += 1
 
@@ -576,12 +575,13 @@ def step(gen, y, level, powered, drivers, st, tracks, driver_params, rates, rows
     holds I^η, `rates` the event rows' slopes (and how each is read), this month's intercepts,
     after-crisis multipliers and thinning (hazards.Rates), `rows` their kinds and tracks, `params` the kinds' parameters;
     `noises` normals are drawn per trajectory; a filter gets the unthinned log-rates in `recorded`."""
-    z, u = np.empty((noises, CHUNK)), np.empty((rows[0].shape[0], CHUNK))
-    log_rate, scratch, candidates = np.empty((rows[0].shape[0], CHUNK)), np.empty(CHUNK), np.empty(CHUNK, np.int64)
+    events = rows[0].shape[0]
+    z, u, log_rate = np.empty((noises, CHUNK)), np.empty((events, CHUNK)), np.empty((events, CHUNK))
+    scratch, candidates, found = np.empty(CHUNK), np.empty((events, CHUNK), np.int64), np.empty(events, np.int64)
     c = st[7]
     for start in range(0, y.shape[1], CHUNK):
         stop = min(start + CHUNK, y.shape[1])
         draw(gen, z, u, stop - start)
         move_tracks(y, c, powered, drivers, z, tracks, driver_params, scratch[:stop - start], start, stop)
         move_drivers(level, drivers, z, tracks[4], driver_params, scratch[:stop - start], start, stop)
-        draw_events(u, drivers, rates, rows, st, params, month, log_rate, scratch, candidates, recorded, start, stop)
+        draw_events(u, drivers, rates, rows, st, params, month, log_rate, found, candidates, recorded, start, stop)
