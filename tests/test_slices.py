@@ -14,12 +14,13 @@ import pytest
 
 from sim import months
 from sim.errors import UsageError
+from sim.inference.prior import Prior
 from sim.studies.calibration import slices, study
 from tests.helpers import call
 
-SMALL = ["calibration.until=2003-12", "calibration.workers=1", "calibration.slices.particles=1000",
+SMALL = ["calibration.until=2008-12", "calibration.workers=1", "calibration.slices.particles=1000",
          "calibration.slices.repeats=4", "calibration.slices.points=5",
-         "calibration.slices.parameters=[stress_volatility,implementation]"]
+         "calibration.slices.parameters=[subsidy_reference,implementation]"]
 
 
 @pytest.fixture(scope="module")
@@ -78,31 +79,34 @@ def test_the_real_record_s_centre_is_the_posterior_medians_of_the_sets_in_use(sm
 
 
 def test_a_slice_is_curved_where_the_record_measures_and_flat_where_it_cannot(small, tmp_path):
-    """Brent's yearly means 1992–2003 (± 0.10) measure the oil price's volatility (prior sd 0.5 of its
-    log); to 2003 nothing measures how fast steps are implemented. The real record is sliced too when the sets in use hold
-    draws given it."""
-    prior = small.prior
+    """The subsidy's yearly values 2006–2008 (± 0.15) measure the share of the contract price waived at the
+    reference state (prior sd 1 of its logit); to 2008 nothing measures how fast steps are implemented. The real record
+    is sliced too when the sets in use hold draws given it. The prior is narrowed to the two sliced parameters, every
+    other held at the model's value, so that the replicated records' truths stay where they are when the calibration's
+    prior grows."""
+    prior = Prior(tuple(p for p in small.prior.parameters if p.name in ("subsidy_reference", "implementation")))
+    small = dataclasses.replace(small, prior=prior)
     sets_file = tmp_path / "sets.csv"
     table = pd.DataFrame(prior.design(small.spec.config, prior.natural(prior.sample(50, np.random.default_rng(3)))))
     table.insert(0, "record_until", months.text(small.until))
     table.to_csv(sets_file, index=False)
     found = slices.run(small, 2, tmp_path / "out", sets_file)
-    assert found["records"] == 3 and set(found["parameters"]["stress_volatility"]["records"]) == {"record", "replicate 1", "replicate 2"}
+    assert found["records"] == 3 and set(found["parameters"]["subsidy_reference"]["records"]) == {"record", "replicate 1", "replicate 2"}
     for label in ("replicate 1", "replicate 2"):  # at their truth (the real record's centre here is arbitrary)
-        measured, unmeasured = (found["parameters"][name]["records"][label] for name in ("stress_volatility", "implementation"))
-        assert measured["curvature"] + 3 * measured["se"] < 0 and measured["narrowest_width"] < 0.7
+        measured, unmeasured = (found["parameters"][name]["records"][label] for name in ("subsidy_reference", "implementation"))
+        assert measured["curvature"] + 3 * measured["se"] < 0 and measured["narrowest_width"] < 0.75
         assert unmeasured["curvature"] + 3 * unmeasured["se"] > 0 and unmeasured["narrowest_width"] > 0.8
     written = pd.read_csv(tmp_path / "out" / "slices.csv")
     assert len(written) == 3 * 2 * 5 * 4 and set(written.record) == {"record", "replicate 1", "replicate 2"}
     assert json.loads((tmp_path / "out" / slices.MARKER).read_text())["settings"]["parameters"] == \
-        ["stress_volatility", "implementation"]
+        ["subsidy_reference", "implementation"]
     assert (tmp_path / "out" / "figures" / "slices.png").stat().st_size > 0
 
 
 def test_slices_of_no_record_are_refused_and_a_record_without_a_posterior_in_use_is_said(small, tmp_path):
-    with pytest.raises(UsageError, match="holds no draws given the record to 2003-12"):
+    with pytest.raises(UsageError, match="holds no draws given the record to 2008-12"):
         slices.chosen(small, 0, tmp_path / "absent.csv")
-    one = dataclasses.replace(small, slices=SimpleNamespace(**{**vars(small.slices), "parameters": ("stress_volatility",)}))
+    one = dataclasses.replace(small, slices=SimpleNamespace(**{**vars(small.slices), "parameters": ("subsidy_reference",)}))
     found = slices.run(one, 1, tmp_path / "out", tmp_path / "absent.csv")
     assert found["records"] == 1 and "not the real record" in slices.said(found)
 
