@@ -89,10 +89,10 @@ def start(spec: RunSpec, seed: int, record: derived.Record | None = None, sets_k
     the latest month not after `sets_known_by` (by default run.start). On the record in data/ (record
     None), a start made before for the same inputs is read from the cache (start_cache.py)."""
     chosen = design.sets_for(spec, MODEL_DIR, sets_known_by)
-    given = record
-    record = derived.load() if given is None else given
+    cached = record is None  # only a start on the record in data/ is cached
+    record = derived.load() if cached else record
     derived.check_cut(record, spec.run.start, "run.start")
-    if given is not None:
+    if not cached:
         return _filtered(spec, seed, record, chosen)
     name = start_cache.key(record=start_cache.content_digest(record), sets=start_cache.content_digest(chosen),
                            seed=seed, start=spec.run.start, particles=spec.run.particles,
