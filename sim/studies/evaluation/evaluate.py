@@ -20,9 +20,9 @@ from .skill import BLOCK, REPLICATES, compare
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The scored points, the skill table (skill.csv), the calibration table (calibration.csv), the length
-    of the bootstrap's blocks of origins, and the questions asked at every origin (questions.csv) with their
-    scores (question_scores.csv)."""
+    """The scored points (points.csv), the skill table (skill.csv), the calibration table (calibration.csv), the
+    length of the bootstrap's blocks of origins, and the questions asked at every origin (questions.csv) with
+    their scores (question_scores.csv)."""
 
     points: pd.DataFrame
     skill: pd.DataFrame
@@ -35,7 +35,7 @@ class Evaluation:
         """Both tables in Markdown, with what their columns mean."""
         skill = [[r.family, r.score, r.horizon, r.points, f"{r.model:.3f}", f"{r.best_baseline} {r.baseline:.3f}",
                   f"{r.skill:+.2f}", f"{r.low:+.2f} to {r.high:+.2f}"] for r in self.skill.itertuples()]
-        calibrated = [[r.family, r.horizon, r.points, f"{r.pit_p:.3f}",
+        calibrated = [[r.family, r.horizon, r.points, f"{r.pit_p:.3f}", f"{r.pit_robust_p:.3f}",
                        *(f"{getattr(r, c):.0%} ({getattr(r, c + '_low'):.0%}–{getattr(r, c + '_high'):.0%})"
                          for c in ("cover50", "cover90")),
                        f"{r.interval90_model:.3f}", f"{r.interval90_baseline} {r.interval90_best:.3f}"]
@@ -48,15 +48,20 @@ class Evaluation:
             "", table(["family", "score", "horizon", "points", "model", "best baseline", "skill", "95 % interval"],
                       skill), "",
             "## Calibration", "",
-            "PIT uniformity (Kolmogorov–Smirnov p-value; dependent points make it too small), coverage of the "
-            "central 50 % and 90 % bands with 95 % binomial bounds, and the 90 % band's interval score.", "",
-            table(["family", "horizon", "points", "PIT p", "50 % band", "90 % band", "interval score",
+            "PIT uniformity: the Kolmogorov–Smirnov p-value (it counts dependent points as independent, so it runs "
+            "too small) and the p-value of the PIT's mean and spread robust to that dependence (calibration.py); "
+            "coverage of the central 50 % and 90 % bands with 95 % binomial bounds; the 90 % band's interval "
+            "score.", "",
+            table(["family", "horizon", "points", "PIT p (KS)", "PIT p (robust)", "50 % band", "90 % band",
+                   "interval score",
                    "best baseline's"], calibrated), "", questions.markdown(self.question_scores)])
 
     def write(self, folder: Path) -> None:
-        """skill.csv, calibration.csv, questions.csv, question_scores.csv and evaluation.md in `folder`."""
+        """points.csv, skill.csv, calibration.csv, questions.csv, question_scores.csv and evaluation.md in
+        `folder`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        write_text(folder / "points.csv", self.points.to_csv(index=False, float_format="%.6g"))
         write_text(folder / "skill.csv", self.skill.to_csv(index=False))
         write_text(folder / "calibration.csv", self.calibration.to_csv(index=False))
         write_text(folder / "questions.csv", self.questions.to_csv(index=False))
