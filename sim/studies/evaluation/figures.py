@@ -58,8 +58,8 @@ def pit_figure(points: pd.DataFrame, calibration: pd.DataFrame, path: Path) -> P
                     edgecolor="#1f4e79", lw=0.6)
             ax.axhline(1, color="black", ls="--", lw=1, label="uniform")
             ax.set(xlim=(0, 1), xlabel="PIT", ylabel="density",
-                   title=f"{label_name(family)}: {len(chosen)} points, p = {overall.loc[family, 'pit_p']:.3f} (KS), "
-                         f"{overall.loc[family, 'pit_robust_p']:.2f} (robust)")
+                   title=f"{label_name(family)}: {len(chosen)} points\nKS p = {overall.loc[family, 'pit_p']:.3f}, "
+                         f"robust p = {overall.loc[family, 'pit_robust_p']:.2f}")
         axes[0].legend(loc="upper center")
         fig.suptitle("PIT of the model's forecasts, all horizons (counts randomised); points are dependent, "
                      "so KS p-values run small", fontsize=9)
