@@ -52,8 +52,8 @@ def test_another_seed_gives_other_numbers(tmp_path):
     _run(tmp_path, "b", "run.end=2025-12", "run.seed=1")
     a = json.loads((tmp_path / "a" / "summary.json").read_text())
     b = json.loads((tmp_path / "b" / "summary.json").read_text())
-    # two years hold no composite setback in any set: what decides P(setback | progress) is then nothing, not NaN
-    assert "Warning" not in first.stderr and a["verdict"]["p_setback_given_progress"] == 0
-    assert all(row["p_setback_given_progress"]["rho"] == 0 for row in a["deciding_parameters"])
+    assert "Warning" not in first.stderr
+    assert all(np.isfinite(row[name]["rho"]) for row in a["deciding_parameters"]
+               for name in ("p_progress", "p_setback_given_progress"))
     assert a["seed"] != b["seed"]
     assert (tmp_path / "a" / "outlook.csv").read_text() != (tmp_path / "b" / "outlook.csv").read_text()  # the bands' quantiles

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.analysis import outlook
+from sim.analysis import outlook, posterior
 from sim.analysis.ensemble import Distribution, view
 from sim.results import measures
 from tests.conftest import TRACKS, run
@@ -212,3 +212,31 @@ def test_quantiles_by_month_are_numpys_to_the_bit_on_and_off_the_recording_grid(
         for x in (measures.recorded(raw), measures.recorded(raw).astype(np.float64),
                   np.asfortranarray(measures.recorded(raw)), raw):
             assert np.array_equal(measures.quantiles_by_month(x, qs), np.quantile(x, qs, axis=0))
+
+
+class _Sets:
+    """What `posterior.deciding` reads of a run: each future's parameter set, the sets' values, and the outlook's
+    class per future."""
+
+    def __init__(self, classes: np.ndarray, values: np.ndarray):
+        sets = np.repeat(np.arange(values.shape[0]), classes.size // values.shape[0])
+        self.ds = xr.Dataset({"parameter_set": ("future", sets), "set_value": (("set", "key"), values),
+                              "parameter_key": ("key", [f"model.k{j}" for j in range(values.shape[1])])},
+                             attrs={"parameter_sets": values.shape[0]})
+        self.classes = classes
+
+    def per_future(self, name: str) -> np.ndarray:
+        return self.classes
+
+
+def test_a_probability_equal_in_every_set_is_decided_by_no_parameter(recwarn):
+    """No future progresses unevenly (class 0) in any set: P(setback | progress) is 0 everywhere, so its ρ is 0
+    with p 1 — not NaN with a warning — while P(progress), which differs, gets its Spearman ρ."""
+    g = np.random.default_rng(0)
+    values = g.uniform(size=(8, 2))
+    classes = np.where(g.uniform(size=(8, 50)) < values[:, :1], 1, 3).ravel()  # smooth progress or regression
+    found = posterior.deciding(_Sets(classes, values))
+    assert not [w for w in recwarn if "Constant" in type(w.message).__name__]
+    assert all(row["p_setback_given_progress"] == {"rho": 0.0, "p_value": 1.0} for row in found)
+    first = next(row for row in found if row["key"] == "model.k0")
+    assert first["p_progress"]["rho"] > 0.5
