@@ -13,7 +13,7 @@ COMMAND = command.Command.named("sim.calibrate")
 
 
 def main(argv: list[str]) -> None:
-    parser = COMMAND.parser(folder=True, overrides="calibration.sets=256; or: install DIR")
+    parser = COMMAND.parser(folder=True, overrides="calibration.sets=128; or: install DIR")
     parser.add_argument("--sbc", type=int, metavar="RECORDS",
                         help="instead: simulation-based calibration on RECORDS records drawn from the prior "
                              "(to calibration.until; one that reaches 2021-11 holds a judgement of its own levels)")
