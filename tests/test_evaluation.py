@@ -192,18 +192,29 @@ def overlapping_pits(generator, origins: int, horizons: int, spread: float = 1.0
     return made
 
 
-def test_the_robust_pit_test_holds_its_size_on_overlapping_forecasts_where_ks_does_not():
+def calibration_of(origins: np.ndarray, pit: np.ndarray) -> pd.DataFrame:
+    """calibration() of one family's points at one horizon, with scores that do not matter here."""
+    frame = pd.DataFrame({"family": "brent", "direction": "", "track": -1, "origin": origins, "horizon": 1,
+                          "pit": pit, "crps:model": 0.0, "crps:persistence": 0.0, "interval90:model": 0.0,
+                          "interval90:persistence": 0.0})
+    return calibration(frame)
+
+
+def test_the_robust_pit_test_holds_its_size_on_overlapping_forecasts_where_ks_and_binomial_bounds_do_not():
     """20 origins with forecasts 1–5 years ahead from the true law: the Kolmogorov–Smirnov test, counting every
-    point as independent, rejects at 5 % in about half the records at five years (measured 0.53); the robust
-    test in 7–15 % at every horizon; on a long record it rejects a biased and a too narrow forecast nearly
-    always."""
+    point as independent, rejects at 5 % in about half the records at five years (measured 0.53), and the 90 %
+    band's coverage falls outside its binomial bounds in a fifth (measured 0.22; 0.07 at one year);
+    the robust test rejects in 7–15 % at every horizon; on a long record it rejects a biased and a too narrow
+    forecast nearly always."""
     generator = np.random.default_rng(11)
-    records, ks, robust = 300, np.zeros(5), np.zeros(5)
+    records, ks, robust, binomial = 300, np.zeros(5), np.zeros(5), 0
     for _ in range(records):
         for h, (origins, pit) in overlapping_pits(generator, 20, 5).items():
             ks[h - 1] += stats.kstest(pit, "uniform").pvalue < 0.05
             robust[h - 1] += robust_uniformity(origins, pit) < 0.05
-    assert ks[-1] / records > 0.3
+        covered = calibration_of(origins, pit).iloc[0]   # at five years
+        binomial += not covered["cover90_low"] <= covered["cover90"] <= covered["cover90_high"]
+    assert ks[-1] / records > 0.3 and binomial / records > 0.12
     assert (robust / records < 0.2).all()
     biased = [robust_uniformity(*overlapping_pits(generator, 200, 1, bias=0.5)[1]) for _ in range(20)]
     narrow = [robust_uniformity(*overlapping_pits(generator, 200, 1, spread=0.6)[1]) for _ in range(20)]
