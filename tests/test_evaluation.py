@@ -231,7 +231,15 @@ def test_the_bootstrap_repeats_for_a_seed_and_holds_the_estimate(real):
     assert ((first["low"] <= first["skill"] + 1e-12) & (first["skill"] <= first["high"] + 1e-12)).all()
     assert not first.equals(compare(scored, "horizon", np.random.default_rng(6), replicates=400))
     idx = block_indices(10, 3, 50, np.random.default_rng(0))
-    assert idx.shape == (50, 10) and (np.diff(idx[:, :3], axis=1) == 1).all()
+    assert idx.shape == (50, 10) and (np.diff(idx[:, :3], axis=1) % 10 == 1).all()
+
+
+def test_the_bootstrap_draws_every_origin_equally_often():
+    """Blocks wrap around the end, so the first and last origins weigh as much as the middle ones (with
+    unwrapped blocks of 3 over 5 origins the last is drawn a third as often as the middle)."""
+    idx = block_indices(5, 3, 20000, np.random.default_rng(0))
+    share = np.bincount(idx.ravel(), minlength=5) / idx.size
+    assert np.allclose(share, 0.2, atol=0.01)
 
 
 def test_split_sample_scores_each_year_against_the_baselines_of_its_origin(real):

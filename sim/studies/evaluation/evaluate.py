@@ -43,7 +43,7 @@ class Evaluation:
         return "\n".join([
             "## Skill against the best baseline", "",
             f"Mean scores over origins (lower is better); skill = 1 − model / best baseline, the best chosen per "
-            f"family, score and horizon; 95 % interval from a moving-block bootstrap over origins (blocks of "
+            f"family, score and horizon; 95 % interval from a circular block bootstrap over origins (blocks of "
             f"{self.block}).",
             "", table(["family", "score", "horizon", "points", "model", "best baseline", "skill", "95 % interval"],
                       skill), "",

@@ -1,7 +1,8 @@
 """Skill against the best baseline: per family of observables and per horizon, the mean score of the model and
 of the best baseline (the one of lowest mean score there), the skill 1 − S_model / S_best, and its 95 % interval
-from a moving-block bootstrap over origins (Künsch 1989). Forecasts from consecutive origins share years, so
-their scores are dependent; blocks of consecutive origins keep that dependence in the resamples.
+from a circular block bootstrap over origins (Politis and Romano 1992). Forecasts from consecutive origins share
+years, so their scores are dependent; blocks of consecutive origins keep that dependence in the resamples, and
+wrapping the blocks around the end gives the first and last origins their full weight.
 """
 
 from __future__ import annotations
@@ -48,18 +49,19 @@ def skill(model: np.ndarray | float, baseline: np.ndarray | float) -> np.ndarray
 def interval(sums: np.ndarray, generator: np.random.Generator, block: int = BLOCK, replicates: int = REPLICATES,
              level: float = 0.95) -> tuple[float, float]:
     """The skill's central `level` interval from the scores summed per origin (origins in order, 2: model and
-    baseline): origins resampled in moving blocks and the ratio of the sums recomputed."""
+    baseline): origins resampled in circular blocks and the ratio of the sums recomputed."""
     resampled = sums[block_indices(len(sums), block, replicates, generator)].sum(axis=1)
     low, high = np.nanquantile(skill(resampled[:, 0], resampled[:, 1]), [(1 - level) / 2, (1 + level) / 2])
     return float(low), float(high)
 
 
 def block_indices(n: int, block: int, replicates: int, generator: np.random.Generator) -> np.ndarray:
-    """(replicates, n) positions of a moving-block bootstrap: blocks of `block` consecutive positions with
-    uniformly drawn starts, joined and cut to n."""
+    """(replicates, n) positions of a circular block bootstrap: blocks of `block` consecutive positions, wrapped
+    past the last to the first, with uniformly drawn starts, joined and cut to n. Every position is drawn
+    equally often; unwrapped (moving) blocks draw the first and last a `block`-th as often as the middle."""
     block = min(block, n)
-    starts = generator.integers(0, n - block + 1, size=(replicates, -(-n // block)))
-    return (starts[..., None] + np.arange(block)).reshape(replicates, -1)[:, :n]
+    starts = generator.integers(0, n, size=(replicates, -(-n // block)))
+    return ((starts[..., None] + np.arange(block)) % n).reshape(replicates, -1)[:, :n]
 
 
 def split_sample(forecast: Forecast, observed: Observed, samples: int, generator: np.random.Generator) -> pd.DataFrame:
