@@ -32,15 +32,18 @@ def quick():
 def test_the_prior_is_truncated_to_the_values_the_model_accepts(quick):
     section = {"volatility": {"key": "model.climate.volatility", "dist": "lognormal", "centre": 5.0, "sd": 2.0},
                "implementation": {"key": "model.implementation", "dist": "lognormal", "centre": 1.0, "sd": 3.0,
-                                  "scale": True}}
+                                  "scale": True},
+               "cut": {"key": "model.events.setback.subsidy_cut.energy", "dist": "lognormal", "centre": 0.5, "sd": 3.0}}
     prior = priors.load(section, quick.spec.config)
-    volatility, implementation = prior.parameters
+    volatility, implementation, cut = prior.parameters
     assert (volatility.low, volatility.high) == (0, 10)                     # the schema's range
+    assert (cut.low, cut.high) == (0, 1)                                    # … also of one track of a per-track effect
     rates = quick.spec.config["model"]["implementation"].values()
     assert implementation.high == pytest.approx(100 / max(rates))           # a factor keeps every track inside
     x = prior.natural(prior.sample(5_000, np.random.default_rng(1)))
-    assert (x[:, 0] <= 10).all() and (x[:, 1] * max(rates) <= 100).all()
-    assert np.isneginf(prior.log_density(np.log([[20.0, 1.0]])))[0] and np.isfinite(prior.log_density(np.log([[2.0, 1.0]])))[0]
+    assert (x[:, 0] <= 10).all() and (x[:, 1] * max(rates) <= 100).all() and (x[:, 2] <= 1).all()
+    assert np.isneginf(prior.log_density(np.log([[20.0, 1.0, 0.5]])))[0] and np.isneginf(prior.log_density(np.log([[2.0, 1.0, 1.5]])))[0]
+    assert np.isfinite(prior.log_density(np.log([[2.0, 1.0, 0.5]])))[0]
     prior.design(quick.spec.config, x[:50])                                 # every draw is one the model accepts
 
 

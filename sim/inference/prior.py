@@ -141,7 +141,7 @@ def accepted(key: str, value, scale: bool) -> tuple[float, float]:
     factors that keep every one of the key's positive values inside it (bounds taken as inclusive: an open
     bound's edge is a zero-probability draw)."""
     rule = rule_for(key) or rule_for(key.rsplit(".", 1)[0])
-    if rule is None or rule.kind not in ("real", "int", "vector"):
+    if rule is None or rule.kind not in ("real", "int", "vector", "effect"):
         return -np.inf, np.inf
     if not scale:
         return rule.lo, rule.hi
