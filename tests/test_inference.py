@@ -155,13 +155,16 @@ def test_the_median_has_no_calendar_sawtooth():
 @pytest.mark.slow
 def test_the_long_run_is_a_stationary_interior_distribution():
     """Run to 2101: the median composite settles (its last 20 years' median moves less than 0.02
-    from the 20 years before), inside the scale, with the band neither collapsing nor spreading."""
-    ds = sim.simulate([*SMALL, "run.end=2101-12"])
+    from the 20 years before), inside the scale, with the band neither collapsing nor spreading.
+    The band is mostly the posterior's spread over parameter sets, so the run draws 50 of them: from
+    10 its width at 2101 hangs on which ten (0.46–0.79 across two seeds)."""
+    ds = sim.simulate([*SMALL, "run.particles=10000", "run.end=2101-12"])
     c = ds.composite.values
     yearly = np.median(c[:, ::12], axis=0)
     late, before = yearly[-20:], yearly[-40:-20]
     assert abs(np.median(late) - np.median(before)) < 0.02
     assert 0.2 < np.median(late) < 0.8
-    width = np.quantile(c[:, -1], 0.95) - np.quantile(c[:, -1], 0.05)
+    low, high = np.quantile(c[:, -1], [0.05, 0.95])
     width_before = np.quantile(c[:, -241], 0.95) - np.quantile(c[:, -241], 0.05)
-    assert 0.05 < width < 0.6 and abs(width - width_before) < 0.1
+    assert 0.05 < low and high < 0.99                                   # inside the scale, off its edges
+    assert high - low > 0.05 and abs((high - low) - width_before) < 0.1  # neither collapsing nor spreading
