@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import xarray as xr
+from scipy import stats
 
 from sim.analysis import outlook, posterior
 from sim.analysis.ensemble import Distribution, view
@@ -237,6 +238,21 @@ def test_a_probability_equal_in_every_set_is_decided_by_no_parameter(recwarn):
     classes = np.where(g.uniform(size=(8, 50)) < values[:, :1], 1, 3).ravel()  # smooth progress or regression
     found = posterior.deciding(_Sets(classes, values))
     assert not [w for w in recwarn if "Constant" in type(w.message).__name__]
-    assert all(row["p_setback_given_progress"] == {"rho": 0.0, "p_value": 1.0} for row in found)
+    assert all((row["p_setback_given_progress"]["rho"], row["p_setback_given_progress"]["p_value"]) == (0.0, 1.0)
+               for row in found)
     first = next(row for row in found if row["key"] == "model.k0")
     assert first["p_progress"]["rho"] > 0.5
+
+
+def test_the_interval_of_a_correlation_covers_the_truth_at_its_level():
+    """Over 50 sets (a default run's), the 95 % interval of Spearman's ρ holds the true rank correlation of a
+    normal pair at 0 and at 0.5 in 93–97 % of 2,000 samples; its half-width about 0 is the headline's ±0.28."""
+    g = np.random.default_rng(1)
+    for r in (0.0, 0.5):
+        truth = 6 / np.pi * np.arcsin(r / 2)  # the rank correlation of a normal pair with correlation r
+        x = g.standard_normal((2000, 50))
+        y = r * x + np.sqrt(1 - r**2) * g.standard_normal((2000, 50))
+        inside = [lo <= truth <= hi for lo, hi in
+                  (posterior.rho_interval(float(stats.spearmanr(a, b)[0]), 50) for a, b in zip(x, y))]
+        assert 0.93 <= np.mean(inside) <= 0.97
+    assert posterior.rho_interval(0.0, 50)[1] == pytest.approx(0.278, abs=0.001)

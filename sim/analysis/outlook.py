@@ -204,10 +204,14 @@ def headline(summary: dict) -> str:
 
 
 def _deciding(summary: dict) -> str:
-    """A third line for a run whose futures drew their parameters from the posterior: what moves the verdict."""
+    """A third line for a run whose futures drew their parameters from the posterior: what moves the verdict,
+    with how far each correlation is from its noise over the run's sets."""
     found = summary.get("deciding_parameters")
     if not found:
         return ""
     named = [f"{r['key'].removeprefix('model.')} (ρ = {r['p_progress']['rho']:+.2f} with P(progress), "
              f"{r['p_setback_given_progress']['rho']:+.2f} with P(setback | progress))" for r in found]
-    return "\nDecided most, across the posterior's parameter sets, by: " + "; ".join(named) + "."
+    sets = next(iter(summary["verdict_across_sets"].values()))["p_progress"]["sets"]
+    noise = posterior.rho_interval(0.0, sets)[1]  # the half-width of a 95 % interval about ρ = 0
+    return (f"\nDecided most, across the posterior's {sets} parameter sets (each ρ ± {noise:.2f} at 95 %; "
+            "more sets with run.particles), by: " + "; ".join(named) + ".")

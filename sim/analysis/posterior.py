@@ -47,10 +47,21 @@ def verdict_across_sets(ens: Ensemble) -> dict | None:
     return out
 
 
+def rho_interval(rho: float, sets: int) -> list[float]:
+    """The 95 % interval of a Spearman correlation over `sets` pairs (Fisher's z with Bonett and Wright's
+    2000 standard error): over 50 sets about ±0.3, so the order of correlations near each other is noise."""
+    if sets < 4:
+        return [-1.0, 1.0]
+    half = 1.96 * np.sqrt((1 + rho**2 / 2) / (sets - 3))
+    z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
+    return [float(np.tanh(z - half)), float(np.tanh(z + half))]
+
+
 def deciding(ens: Ensemble, top: int = 3) -> list[dict] | None:
     """The parameters whose posterior values move the verdict most: the Spearman correlation, across
     parameter sets, of each set's P(progress) and P(setback | progress) by the end with each parameter;
-    the `top` by the larger of the two, with their p-values. None for a run without parameter sets."""
+    the `top` by the larger of the two, with their p-values and 95 % intervals. None for a run without
+    parameter sets."""
     if "parameter_set" not in ens.ds or ens.per_future("outlook") is None:
         return None
     sets, classes = ens.ds["parameter_set"].values, ens.per_future("outlook")
@@ -72,7 +83,7 @@ def deciding(ens: Ensemble, top: int = 3) -> list[dict] | None:
         seen[ranks] = row
         for name, share in shares.items():  # a probability equal in every set is decided by no parameter
             rho, p = stats.spearmanr(values[:, j], share) if np.ptp(share) > 0 else (0.0, 1.0)
-            row[name] = {"rho": float(rho), "p_value": float(p)}
+            row[name] = {"rho": float(rho), "p_value": float(p), "interval": rho_interval(float(rho), count)}
         found.append(row)
     found.sort(key=lambda r: -max(abs(r["p_progress"]["rho"]), abs(r["p_setback_given_progress"]["rho"])))
     return found[:top]
