@@ -29,7 +29,7 @@ class Model:
     Model(["scenario=escalation"]); run() it with parameter values, sizes and seeds."""
 
     def __init__(self, overrides: list[str] | tuple[str, ...] = ()):
-        self.config = compose(overrides)
+        self.config, self.overrides = compose(overrides), list(overrides)
         self.spec, self.seed, config_yaml = prepare(self.config)  # run.seed null: one seed drawn here
         attrs = dataset.attributes(self.spec, self.seed, config_yaml, ensemble.inputs(self.spec))
         self._sized = ((self.spec.run.trajectories, self.seed), (self.spec, attrs))  # the latest size and seed
@@ -43,6 +43,7 @@ class Model:
         trajectories = self.spec.run.trajectories if trajectories is None else int(trajectories)
         seed = self.seed if seed is None else int(seed)
         spec, attrs = self._prepared(trajectories, seed)
+        attrs = {**attrs, "overrides": json.dumps(self.overrides)}  # as the CLI records them: the run's model and title
         scalars, arrays = _split(values or {}, trajectories)
         if scalars:
             spec = from_config(with_design(spec.config, scalars, slice(None)))

@@ -108,6 +108,13 @@ def test_on_the_real_record_the_filter_never_collapses(model, real):
     assert np.all(np.isfinite(filtered.loglik)) and np.allclose(filtered.weights.sum(), 1)
 
 
+def test_a_start_after_the_record_says_where_the_record_ended(model, real):
+    """Months after the record's end are predicted, not filtered: the filter names the record's last month."""
+    filtered = particle_filter.run(model, real, months.parse("2025-06"), 200, 1)
+    assert filtered.until == months.parse("2025-06") and filtered.recorded == months.parse("2023-12")
+    assert np.all(filtered.ess[-18:] == filtered.ess[-18])  # nothing weighs the particles after 2023-12
+
+
 def test_a_forecast_reads_nothing_after_its_start(real):
     """The article's forecast (run.start=2021-11) with the real record and with one whose rows and
     values after 2021-11 are made up: the same bytes."""

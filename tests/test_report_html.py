@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 from sim.analysis import identity
 from sim.app import run as app_run
@@ -56,6 +57,15 @@ def test_start_state_is_rendered_when_the_summary_has_one():
     s["start_state"] = {"last_record": "2023-12", "levels": {"energy": 0.52}}
     assert "last record 2023-12; levels energy 0.52" in notes.what_was_run(s)
     assert "starting from the state filtered on the record up to then" in notes.what_was_run(s)
+    s["start"] = "2030-01"  # after the record's end: filtered to 2023-12, then predicted
+    assert "filtered on the record to its end (2023-12) and predicted from there" in notes.what_was_run(s)
+
+
+def test_a_run_that_names_no_model_is_titled_by_the_one_configs_choose():
+    ds = xr.Dataset(attrs={"overrides": json.dumps(["run.seed=3"]), "scenario": "baseline"})
+    assert identity.title(ds) == "scenario baseline, model calibrated"
+    ds.attrs["overrides"] = json.dumps(["model=reference", "run.workers=2"])
+    assert identity.title(ds) == "scenario baseline, model reference"
 
 
 def test_outlook_csv_reads_without_xarray(folder):

@@ -9,6 +9,8 @@ import re
 import xarray as xr
 from omegaconf import OmegaConf
 
+from ..config import compose
+
 # Keys that say how a run was executed, not what it computed.
 EXECUTION = ("run.workers", "run.executor", "run.scheduler", "run.resume", "run.parallel_above")
 
@@ -21,9 +23,9 @@ def overrides(ds: xr.Dataset) -> list[str]:
 
 
 def model_name(ds: xr.Dataset) -> str:
-    """The model config the run used: the last `model=NAME` override, else default."""
+    """The model config the run used: the last `model=NAME` override, else the one configs/config.yaml chooses."""
     chosen = [o.split("=", 1)[1] for o in overrides(ds) if o.lstrip("+").startswith("model=")]
-    return chosen[-1] if chosen else "default"
+    return chosen[-1] if chosen else compose.default_choice("model")
 
 
 def start_state(ds: xr.Dataset) -> dict | None:

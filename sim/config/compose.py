@@ -34,6 +34,14 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     return cfg
 
 
+def default_choice(group: str) -> str:
+    """The config a group takes when no override names one (configs/config.yaml's defaults list)."""
+    for item in OmegaConf.load(CONFIG_DIR / "config.yaml").defaults:
+        if isinstance(item, DictConfig) and group in item:
+            return str(item[group])
+    raise KeyError(group)
+
+
 def check_not_drawn(cfg: DictConfig, overrides: list[str] | tuple[str, ...]) -> None:
     """Refuse an override of a key the model draws for every future from its parameter sets (model=calibrated):
     the drawn values would replace it without a word."""

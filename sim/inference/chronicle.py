@@ -39,10 +39,11 @@ def elections(model: SimpleNamespace, first: int, last: int) -> dict[int, list]:
 
 
 class Chronicle:
-    """n trajectories from `first` for `count` months, from the prior (origin None) or an origin."""
+    """n trajectories from `first` for `count` months, from the prior (origin None) or an origin; the
+    record's coverage month by month (observation.coverage; by default the model's periods throughout)."""
 
     def __init__(self, model: SimpleNamespace, n: int, first: int, count: int, asymmetry: dict[int, float],
-                 seed: int, origin: Origin | None = None):
+                 seed: int, origin: Origin | None = None, coverage: np.ndarray | None = None):
         self.model, self.first, self.asymmetry = model, first, asymmetry
         self.generator = rng.stream(seed, 0, "chronicle")
         self.state = (prior_state(model, n, count, self.generator) if origin is None
@@ -52,7 +53,7 @@ class Chronicle:
             self.dynamics.clock = origin.years
         self.rates = self.dynamics.rates
         self.dynamics.recorded = np.empty((len(self.rates.rows[0]), n))
-        self.coverage = observation.coverage(model, first, count)
+        self.coverage = observation.coverage(model, first, count) if coverage is None else coverage
         self.dated = elections(model, first, first + count - 1)
         self.sums = np.zeros((len(observation.INDICATORS), n))
 

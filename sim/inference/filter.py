@@ -39,6 +39,7 @@ class Filtered:
 
     first: int               # month index of the record's first month
     until: int               # month index of the last month filtered
+    recorded: int            # month index of the last month the record covers, up to `until` (later months are predicted)
     particles: Origin        # every particle's state at `until`
     weights: np.ndarray      # (blocks · particles,) normalised; the blocks weigh the same
     ess: np.ndarray          # (months,) the smallest block's effective sample size after each month's weighting
@@ -66,7 +67,8 @@ class Filtered:
         """The Filtered whose arrays() these are."""
         p = {name: arrays[f"origin_{name}"] for name in Origin._fields}
         particles = Origin(**{**p, "asymmetry": float(p["asymmetry"]), "years": float(p["years"])})
-        scalars = {"first": int(arrays["first"]), "until": int(arrays["until"]), "series": arrays["series"].tolist()}
+        scalars = {"first": int(arrays["first"]), "until": int(arrays["until"]), "recorded": int(arrays["recorded"]),
+                   "series": arrays["series"].tolist()}
         return cls(particles=particles, **{f.name: scalars.get(f.name, arrays[f.name])
                                            for f in fields(cls) if f.name != "particles"})
 
@@ -100,7 +102,7 @@ class Population:
 
     def __init__(self, model: SimpleNamespace, obs: Observations, blocks: int, particles: int, seed: int):
         self.obs, self.blocks, self.size = obs, blocks, particles
-        self.walk = Chronicle(model, blocks * particles, obs.first, obs.months, obs.asymmetry, seed)
+        self.walk = Chronicle(model, blocks * particles, obs.first, obs.months, obs.asymmetry, seed, coverage=obs.coverage)
         self.breadth = tuple(float(self.walk.rates.packed[kernel.KINDS.index(kind)][2][0, 0])
                              for kind in ("step", "setback"))
         self.judged = getattr(getattr(model.record, "judgement", None), "date", None)
@@ -202,7 +204,8 @@ def path(state: State, composite: np.ndarray, picks: np.ndarray) -> np.ndarray:
 
 def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed: int, blocks: int = 1) -> Filtered:
     """Filter the record from model.record.start to `until` with `particles` particles per block (the
-    model's per-trajectory values, if any, one per particle); reads nothing of the record after `until`."""
+    model's per-trajectory values, if any, one per particle); reads nothing of the record after `until`.
+    Months after the record's end are predicted: the particles move and nothing weighs them."""
     obs = observation.observe(record, model, until)
     population = Population(model, obs, blocks, particles, seed)
     state, generator = population.state, population.walk.generator
@@ -219,5 +222,5 @@ def run(model: SimpleNamespace, record: Record, until: int, particles: int, seed
         bands.append(np.quantile(path(state, composite, picks), QUANTILES, axis=1).T)
         if i < obs.months - 1:
             population.resample(generator)
-    return Filtered(obs.first, until, population.origin(), population.weights().ravel() / blocks, ess,
+    return Filtered(obs.first, until, obs.last, population.origin(), population.weights().ravel() / blocks, ess,
                     population.loglik.copy(), [*model.tracks, "composite", *DRIVERS], np.array(bands), np.array(means))

@@ -39,15 +39,18 @@ class Observations:
     setbacks: np.ndarray       # (months, tracks) the same for setbacks
     kinds: dict                # kind → (months,) bool: a recorded crisis, sanctions round, détente
     severity: dict             # month → magnitude of a recorded election
-    coverage: np.ndarray       # (months,) share of the model's events the record holds
+    coverage: np.ndarray       # (months,) share of the model's events the record holds (0 after its end)
     indicators: dict           # name → {year: value} (log Brent, trade share, subsidy)
     asymmetry: dict            # year → A
+    last: int                  # the record's last month read (≤ `first + months − 1`): later months are predicted
 
 
 def observe(record: Record, model: SimpleNamespace, until: int) -> Observations:
     """The observations of the record from model.record.start to `until` (inclusive), under the model's
-    observation settings; nothing after `until` is read."""
+    observation settings; nothing after `until` is read. Months after the record's end hold nothing,
+    not even the events it would always hold: the filter predicts them."""
     r = model.record
+    last = min(until, derived.end_month(record.events, record.indicators))
     record = record.until(until)
     events, tracks = record.events, model.tracks
     first, count = r.start, until - r.start + 1
@@ -72,24 +75,32 @@ def observe(record: Record, model: SimpleNamespace, until: int) -> Observations:
     indicators = {"brent": {y: np.log(v) for y, v in derived.brent(ind).items()},
                   "trade_share": derived.trade_share(ind),
                   "subsidy": derived.subsidy(ind, r.contract_per_brent)}
-    return Observations(first, count, steps, setbacks, kinds, severity, coverage(model, first, count), indicators,
-                        derived.asymmetry(ind, r.territory_ratio))
+    return Observations(first, count, steps, setbacks, kinds, severity, coverage(model, first, count, last),
+                        indicators, derived.asymmetry(ind, r.territory_ratio), last)
 
 
-def coverage(model: SimpleNamespace, first: int, count: int) -> np.ndarray:
-    """(count,) the share of the model's events the record holds, month by month from `first`."""
+def coverage(model: SimpleNamespace, first: int, count: int, last: int | None = None) -> np.ndarray:
+    """(count,) the share of the model's events the record holds, month by month from `first`; 0 after
+    the record's `last` month (None: the record runs through the window)."""
     out = np.ones(count)
     r = model.record
     for end, share in sorted(zip(r.coverage.until, r.coverage.share), reverse=True):
         out[: max(0, min(count, end - first + 1))] = share
+    if last is not None:
+        out[max(0, last - first + 1):] = 0.0
     return out
+
+
+def always(coverage: float) -> float:
+    """The share of the kinds the record would always hold (ALWAYS): all while it runs, none after its end."""
+    return 1.0 if coverage > 0 else 0.0
 
 
 def thinning(rows: tuple[np.ndarray, np.ndarray], coverage: float) -> np.ndarray:
     """log(1 − recorded share) per event row: the filter draws only the events the record does not hold."""
     kinds = [kernel.KINDS[k] for k in rows[0]]
-    share = np.array([coverage if kind in RECORDED or kind in ("step", "setback") else 1.0 if kind in ALWAYS else 0.0
-                      for kind in kinds])
+    share = np.array([coverage if kind in RECORDED or kind in ("step", "setback") else always(coverage)
+                      if kind in ALWAYS else 0.0 for kind in kinds])
     with np.errstate(divide="ignore"):
         return np.log1p(-share)
 
@@ -103,7 +114,8 @@ def event_loglik(log_rate: np.ndarray, rows: tuple[np.ndarray, np.ndarray], obs:
     out = np.zeros(log_rate.shape[1])
     names = [kernel.KINDS[k] for k in kinds]
     single = np.array([h for h, kind in enumerate(names) if kind in RECORDED or kind in ALWAYS], dtype=np.int64)
-    likelihood.add_events(out, log_rate, single, np.array([share if names[h] in RECORDED else 1.0 for h in single]),
+    likelihood.add_events(out, log_rate, single, np.array([share if names[h] in RECORDED else always(share)
+                                                           for h in single]),
                           np.array([names[h] in RECORDED and bool(obs.kinds[names[h]][i]) for h in single]))
     for direction, (kind, seen) in enumerate((("step", obs.steps[i]), ("setback", obs.setbacks[i]))):
         mine = np.flatnonzero(kinds == kernel.KINDS.index(kind))

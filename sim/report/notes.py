@@ -63,8 +63,11 @@ def what_was_run(s: dict) -> str:
     """The run's overrides and start, and its start state when the run records one (summary `start_state`)."""
     asked = ", ".join(f"`{o}`" for o in s.get("overrides", [])) or "none (the defaults of configs/)"
     state = s.get("start_state")
-    origin = ("the state filtered on the record up to then" if state and "last_record" in state
-              else "the model's initial state")
+    origin = "the model's initial state"
+    if state and "last_record" in state:
+        origin = ("the state filtered on the record up to then" if state["last_record"] >= s["start"] else
+                  f"the state filtered on the record to its end ({state['last_record']}) and predicted from there, "
+                  "with no record to weigh it")
     lines = [f"- **Asked for**: {asked}.", f"- **Window**: {s['start']} to {s['end']}, starting from {origin}."]
     if state:
         lines.append("- **Start state**: " + "; ".join(f"{label_name(str(k))} {_show(v)}" for k, v in state.items())

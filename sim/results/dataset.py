@@ -155,7 +155,7 @@ def start_parts(filtered) -> Parts:
     }
     coords = {"record_time": months.dates(filtered.first, filtered.ess.size), "record_series": list(filtered.series),
               "record_quantile": [0.05, 0.5, 0.95]}
-    attrs = {"record_until": months.text(filtered.until), "filter_particles": int(filtered.weights.size),
+    attrs = {"record_until": months.text(filtered.recorded), "filter_particles": int(filtered.weights.size),
              "filter_loglik": float(logsumexp(filtered.loglik) - np.log(filtered.loglik.size)),
              "filter_ess_min": float(filtered.ess.min()), "filter_ess_end": float(filtered.ess[-1])}
     return variables, coords, attrs
