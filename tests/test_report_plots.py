@@ -195,3 +195,30 @@ def test_progress_time_left_follows_the_recent_pace(monkeypatch):
         clock[0] += 10.0
         steady(done, 8)
     assert "~40 s left" in steady.line(4, 8)
+
+
+def test_progress_names_a_long_stage_and_keeps_a_log_alive_through_it(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    log = Tty(False)
+    bar = progress.Bar("calibrating", log)
+    bar.doing("before any total")   # nothing to show yet
+    bar(0, 10)
+    bar(3, 10)
+    for move in range(1, 4):        # one unit's stage, minutes long: the log hears of it every minute
+        clock[0] += 70.0
+        bar.doing(f"2021-12: moving the sets, {move} of at most 12")
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 3 and all("3/10 (2021-12: moving the sets" in line for line in lines)
+    assert "3 of at most 12" in lines[-1]
+    clock[0] += 70.0
+    bar(4, 10)                      # the work advances: the stage ends with the unit
+    assert "4/10, " in log.getvalue().splitlines()[-1]
+    loud = Tty(True)
+    bar = progress.Bar("calibrating", loud)
+    bar(3, 10)
+    bar.doing("2021-12: refiltering with 800 particles a set")
+    bar(4, 10)                      # a shorter line blanks what the longer one left on the terminal
+    last = loud.getvalue().split("\r")[-1]
+    assert last.startswith("calibrating") and "refiltering" not in last
+    assert len(last) == len(loud.getvalue().split("\r")[-2])

@@ -40,7 +40,8 @@ def note(text: str, stream: TextIO | None = None) -> None:
 class Bar:
     """Call with (done, total) as work finishes. On a terminal it redraws one line and ends it when
     done == total; elsewhere it writes a line once LOG_EVERY seconds have passed since the last (or the
-    start), and the closing line only after such a line."""
+    start), and the closing line only after such a line. `doing(text)` names a long stage within a unit
+    (a calibration's moves at one month), so that the line shows what holds it and a log stays alive."""
 
     def __init__(self, label: str, stream: TextIO | None = None):
         self.label = label
@@ -49,6 +50,8 @@ class Bar:
         self.began = time.monotonic()
         self.logged: float | None = None  # when the last line off a terminal was written
         self.done, self.when = [0], [self.began]  # the work done at each call that advanced it, and when
+        self.total, self.stage = 0, ""  # the last total told, and the stage under way within the next unit
+        self.drawn = 0  # characters of the line last drawn on a terminal (a shorter one blanks the rest)
 
     def left(self, done: int, total: int, now: float) -> float:
         """Seconds left: the remaining work at the pace of the last RECENT share of the work done, so that
@@ -68,15 +71,30 @@ class Bar:
         else:
             left = self.left(done, total, now)
             when = ("~" if left >= 1 else "") + f"{_clock(left)} left"
-        return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}, {when}"
+        stage = f" ({self.stage})" if self.stage and done < total else ""
+        return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}{stage}, {when}"
+
+    def doing(self, stage: str) -> None:
+        """Name the stage under way (it holds until the work advances) and show it as progress is shown."""
+        self.stage = stage
+        if self.total:
+            self.show(self.done[-1], self.total)
 
     def __call__(self, done: int, total: int) -> None:
         if done > self.done[-1]:
             self.done.append(done)
             self.when.append(time.monotonic())
+            self.stage = ""
+        self.total = total
+        self.show(done, total)
+
+    def show(self, done: int, total: int) -> None:
+        """Redraw the line on a terminal; in a log, write it when a line is due."""
         if self.terminal:
             end = "\n" if done >= total else ""
-            self.stream.write(f"\r{self.line(done, total)}{end}")
+            text = self.line(done, total)
+            self.stream.write(f"\r{text}{' ' * max(self.drawn - len(text), 0)}{end}")
+            self.drawn = len(text)
         else:
             now = time.monotonic()
             due = now - (self.began if self.logged is None else self.logged) >= LOG_EVERY
