@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import re
 import signal
 import time
@@ -14,6 +15,7 @@ import pytest
 from helpers import outlived, same_bytes, start, until, workers
 
 import sim
+from sim.errors import MachineFault
 from sim.config.compose import compose, prepare
 from sim.results.io import load
 from sim.run import executors
@@ -77,7 +79,17 @@ def test_more_workers_than_cores_are_capped_with_a_line_saying_so(capsys):
                                        f"using {cores} (the results do not depend on it)\n")
 
 
-def test_a_pool_closed_under_a_starting_worker_is_a_death_and_other_os_errors_are_not():
-    assert executors._died(executors.BrokenProcessPool("a child process terminated abruptly"))
-    assert executors._died(OSError(errno.EBADF, "Bad file descriptor"))
-    assert not executors._died(OSError(errno.ENOSPC, "No space left on device"))
+
+@pytest.mark.parametrize("code", [errno.EBADF, errno.ENOSPC], ids=["EBADF", "ENOSPC"])
+def test_a_pool_closed_under_a_starting_worker_is_a_death_and_other_os_errors_are_themselves(code, monkeypatch):
+    @contextlib.contextmanager
+    def closed(workers):
+        class Pool:
+            def submit(self, *job):
+                raise OSError(code, os.strerror(code))
+        yield Pool(), "unused"
+    monkeypatch.setattr(executors, "_processes", closed)
+    expected = MachineFault if code == errno.EBADF else OSError   # a full disk is not a worker's death
+    with pytest.raises(expected) as raised:
+        list(executors._local(print, [(1,), (2,)], 2))
+    assert type(raised.value) is expected

@@ -236,17 +236,11 @@ def _local(function: Callable, jobs: list[tuple], workers: int) -> Iterator[tupl
                     yield index, _taken(path)
             return
         except (BrokenProcessPool, OSError) as exc:
-            if not _died(exc):
-                raise
+            if isinstance(exc, OSError) and exc.errno != errno.EBADF:  # EBADF: the pool broke while starting a
+                raise  # worker and closed its pipes under it (CPython issue 84176), a worker's death too
             if attempt == 2:
                 raise MachineFault(f"a worker process died twice (killed, or out of memory?); {KEPT}") from None
             note(f"a worker process died: the {len(left)} unfinished jobs run again on new workers")
-
-
-def _died(exc: BaseException) -> bool:
-    """Whether `exc` is a worker's death: the pool broken, or its pipes closed under the worker it was starting
-    when the death was found (EBADF: CPython issue 84176), which no file of the user's can raise here."""
-    return isinstance(exc, BrokenProcessPool) or getattr(exc, "errno", None) == errno.EBADF
 
 
 def _first_done(pending: set) -> set:
