@@ -79,7 +79,6 @@ def test_more_workers_than_cores_are_capped_with_a_line_saying_so(capsys):
                                        f"using {cores} (the results do not depend on it)\n")
 
 
-
 @pytest.mark.parametrize("code", [errno.EBADF, errno.ENOSPC], ids=["EBADF", "ENOSPC"])
 def test_a_pool_closed_under_a_starting_worker_is_a_death_and_other_os_errors_are_themselves(code, monkeypatch):
     @contextlib.contextmanager

@@ -133,7 +133,7 @@ class Sampler:
                  progress: Callable[[int, int], None] | None = None):
         self.config, self.prior, self.obs, self.settings, self.seed = config, prior, obs, settings, seed
         self.progress = progress or (lambda done, total: None)
-        self.stage = getattr(progress, "doing", lambda text: None)  # a long stage within a month, for the bar
+        self.doing = getattr(progress, "doing", lambda text: None)  # a long stage within a month, for the bar
         self.generator = rng.stream(seed, 0, "smc2")
         self.trajectories = self.trajectory_months = 0  # what the sampler simulated
         self.particles = settings.particles  # of each set's filter: doubled when the moves stall (exchange)
@@ -182,6 +182,10 @@ class Sampler:
             self.progress(i + 1, obs.months)
         return posterior
 
+    def stage(self, months: int, what: str) -> None:
+        """Tell the progress bar what holds the month the sampler has reached after `months` months."""
+        self.doing(f"{months_text(self.obs.first + months - 1)}: {what}")
+
     def bridge(self, logw: np.ndarray, increment: np.ndarray, rest: float) -> float:
         """The part (≤ rest) of the month's log-likelihood the sets can take keeping their effective sample
         size at the threshold: all of it when they can, else the largest part found by bisection (or the
@@ -217,8 +221,7 @@ class Sampler:
         moved = np.zeros(s.sets, dtype=bool)
         accepted = made = 0
         while made < s.moves and moved.mean() < s.renewal:
-            self.stage(f"{months_text(self.obs.first + months - 1)}: moving the sets, {made + 1} of at most {s.moves}, "
-                       f"{moved.mean():.0%} moved")
+            self.stage(months, f"moving the sets, {made + 1} of at most {s.moves}, {moved.mean():.0%} moved")
             proposal = centre + self.generator.standard_normal(u.shape) @ root.T
             outside = ~self.prior.inside(proposal)  # prior density 0: rejected below, simulated at the current point
             simulated = np.where(outside[:, None], u, proposal)
@@ -243,7 +246,7 @@ class Sampler:
         """The standard deviation of a set's log-likelihood estimate to the month, from two fresh filters of
         each of PROBES sets drawn (recorded with the rejuvenation). Above ~1.5 the moves stall on lucky
         estimates and the sets' spread understates the posterior's (Doucet et al. 2015)."""
-        self.stage(f"{months_text(self.obs.first + months - 1)}: measuring the likelihood's noise")
+        self.stage(months, "measuring the likelihood's noise")
         probes = np.repeat(u[self.generator.choice(len(u), min(PROBES, len(u)), replace=False)], 2, axis=0)
         _, _, loglik, last = self.filters(probes, months, pool, 20_000 + len(posterior.moves))
         estimates = tempered(loglik, last, rest)
@@ -255,7 +258,7 @@ class Sampler:
         """Double every set's particles (Chopin et al.'s exchange step): fresh filters over the record so far,
         each set reweighted by the ratio of its new likelihood estimate to its old; the new filters and log-weights."""
         self.particles *= 2
-        self.stage(f"{months_text(self.obs.first + months - 1)}: refiltering with {self.particles} particles a set")
+        self.stage(months, f"refiltering with {self.particles} particles a set")
         columns, logw, loglik, last = self.filters(u, months, pool, 10_000 + len(posterior.moves))
         fresh = Population(population_model(self.config, self.prior, u, self.particles), self.obs, len(u),
                            self.particles, rng.child_seed(self.seed, len(posterior.moves), "smc2-exchange"))
